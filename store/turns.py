@@ -1,0 +1,117 @@
+"""The tutor's own record of every turn: what was asked, what was answered, from which sources, how fast.
+
+Rasa's tracker store keeps the raw dialogue events; this store keeps what trainers and analytics need, in
+SQLite through sqlite-utils, with numbered migrations.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import sqlite_utils
+
+log = logging.getLogger(__name__)
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db["turns"].create(
+        {
+            "turn_id": str,
+            "sender_id": str,
+            "channel": str,
+            "created": float,
+            "question": str,
+            "answer": str,
+            "mode": str,
+            "abstained": int,
+            "confidence": float,
+            "sources": str,
+            "notes": str,
+            "latency_ms": float,
+            "feedback": str,
+        },
+        pk="turn_id",
+        not_null={"sender_id", "created"},
+        defaults={"feedback": ""},
+    )
+    db["turns"].create_index(["sender_id", "created"])
+    db["turns"].create_index(["created"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply pending migrations in order; return the schema version."""
+    db.execute("create table if not exists _migrations (version integer primary key, applied real)")
+    done = {row[0] for row in db.execute("select version from _migrations").fetchall()}
+    for version, step in enumerate(MIGRATIONS, 1):
+        if version in done:
+            continue
+        with db.conn:
+            step(db)
+            db.execute("insert into _migrations values (?, ?)", [version, time.time()])
+    return len(MIGRATIONS)
+
+
+def pseudonym(sender_id: str) -> str:
+    """A stable short alias for logs, so raw sender ids (emails, Slack ids) never reach them."""
+    return hashlib.sha256(sender_id.encode("utf-8", "replace")).hexdigest()[:10]
+
+
+class TurnStore:
+    """Turns of every conversation, opened by path; safe to share between threads of one process."""
+
+    def __init__(self, path: Path) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(path, use_counts_table=False)
+        self.db.execute("pragma journal_mode=wal")
+        self.db.execute("pragma busy_timeout=5000")
+        migrate(self.db)
+
+    def record(
+        self,
+        sender_id: str,
+        question: str,
+        answer: str,
+        *,
+        channel: str = "",
+        mode: str = "",
+        abstained: bool = False,
+        confidence: float = 0.0,
+        sources: Iterable[dict[str, Any]] = (),
+        notes: Iterable[str] = (),
+        latency_ms: float = 0.0,
+    ) -> str:
+        turn_id = uuid.uuid4().hex
+        self.db["turns"].insert(
+            {
+                "turn_id": turn_id,
+                "sender_id": sender_id,
+                "channel": channel,
+                "created": time.time(),
+                "question": question,
+                "answer": answer,
+                "mode": mode,
+                "abstained": int(abstained),
+                "confidence": confidence,
+                "sources": json.dumps(list(sources)),
+                "notes": json.dumps(list(notes)),
+                "latency_ms": latency_ms,
+                "feedback": "",
+            }
+        )
+        log.info("turn %s recorded for %s (%s)", turn_id, pseudonym(sender_id), mode)
+        return turn_id
+
+    def turns_for(self, sender_id: str) -> list[dict[str, Any]]:
+        return list(self.db["turns"].rows_where("sender_id = ?", [sender_id], order_by="created"))
+
+    def count(self) -> int:
+        return int(self.db.execute("select count(*) from turns").fetchone()[0])

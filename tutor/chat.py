@@ -1,0 +1,61 @@
+"""A terminal chat through Rasa's REST channel: the same path any web or chat client takes."""
+from __future__ import annotations
+
+import getpass
+import uuid
+from typing import Callable
+
+import requests
+
+REST_PATH = "/webhooks/rest/webhook"
+
+
+class RestClient:
+    """Sends a learner's messages to Rasa's REST channel and returns the bot's messages."""
+
+    def __init__(self, rasa_url: str, sender: str, timeout: float = 120.0) -> None:
+        self.url = rasa_url.rstrip("/") + REST_PATH
+        self.sender = sender
+        self.timeout = timeout
+
+    def send(self, text: str) -> list[dict]:
+        reply = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=self.timeout)
+        reply.raise_for_status()
+        return reply.json()
+
+
+def default_sender() -> str:
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = "learner"
+    return f"terminal-{user}-{uuid.uuid4().hex[:6]}"
+
+
+def render_reply(message: dict) -> str:
+    parts = [message.get("text") or ""]
+    for i, button in enumerate(message.get("buttons") or [], 1):
+        parts.append(f"  {i}. {button.get('title')}")
+    return "\n".join(p for p in parts if p)
+
+
+def chat_loop(client: RestClient, read: Callable[[str], str], write: Callable[[str], None]) -> None:
+    """Read lines until EOF or /quit; print every bot message. Network errors are reported, not fatal."""
+    write("Type a question about your courses (/quit to leave).")
+    while True:
+        try:
+            line = read("you> ")
+        except (EOFError, KeyboardInterrupt):
+            write("")
+            return
+        if line.strip() in ("/quit", "/exit"):
+            return
+        try:
+            messages = client.send(line)
+        except requests.RequestException as exc:
+            write(f"(could not reach the tutor: {type(exc).__name__}; is `tutor serve` running?)")
+            continue
+        if not messages:
+            write("tutor> (no reply)")
+        for message in messages:
+            write("tutor> " + render_reply(message))

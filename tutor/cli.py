@@ -1,0 +1,167 @@
+"""`tutor`: the command line over the same functions the Rasa actions and channels call."""
+from __future__ import annotations
+
+import json
+import logging
+import runpy
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from retrieval import RetrievalError, SentenceEmbedder, build_answer_chain, ingest as run_ingest
+
+from .chat import RestClient, chat_loop, default_sender
+from .servers import ServerError, ServerGroup, train as train_model
+from .settings import Settings, SettingsError, describe, load_settings
+
+app = typer.Typer(help="A conversational tutor for workplace learning.", no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+log = logging.getLogger("tutor")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        console.print(f"[red]Settings error:[/red] {exc}")
+        raise typer.Exit(2)
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details.")) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def ingest(path: Path = typer.Argument(..., help="A course file or a folder of them (Markdown, PDF, HTML, DOCX, text).")) -> None:
+    """Add or update course content in the search index. Unchanged files cost nothing."""
+    settings = _settings()
+    _ingest(settings, path)
+
+
+def _ingest(settings: Settings, path: Path) -> None:
+    if not path.exists():
+        console.print(f"[red]{path} does not exist.[/red]")
+        raise typer.Exit(2)
+    report = run_ingest(path, settings.path(settings.paths.index_dir), SentenceEmbedder(settings.retrieval.embedding), settings.retrieval, progress=sys.stderr.isatty())
+    for failed, reason in report.failed.items():
+        console.print(f"[yellow]skipped[/yellow] {failed}: {reason}")
+    if report.changed:
+        console.print(
+            f"Indexed: {len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+            f"{len(report.unchanged)} unchanged; {report.chunks_embedded} passages embedded, {report.total_chunks} in the index "
+            f"({report.seconds:.1f}s)."
+        )
+    else:
+        console.print(f"Nothing changed: {len(report.unchanged)} files already indexed ({report.total_chunks} passages).")
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="The question, as a learner would type it."),
+    mode: Optional[str] = typer.Option(None, help="extractive | generative | guarded (default from settings)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full answer record as JSON."),
+) -> None:
+    """Answer one question directly from the index, without Rasa (for debugging content)."""
+    settings = _settings()
+    if mode:
+        settings.retrieval.answer.mode = mode
+    chain = build_answer_chain(settings.path(settings.paths.index_dir), settings.path(settings.paths.cache_dir), settings.retrieval)
+    try:
+        answer = chain.answer(question, mode=mode)
+    except RetrievalError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1)
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from actions.render import answer_text
+
+    typer.echo(answer_text(answer))
+
+
+@app.command()
+def train(force: bool = typer.Option(False, help="Retrain even if nothing changed.")) -> None:
+    """Train the Rasa dialogue model (skipped when domain, data and config are unchanged)."""
+    settings = _settings()
+    try:
+        model = train_model(settings, force=force)
+    except ServerError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1)
+    console.print(f"Dialogue model: {model}")
+
+
+def _servers(settings: Settings) -> ServerGroup:
+    return ServerGroup(settings, log_dir=settings.path(Path("var/logs")))
+
+
+@app.command()
+def serve() -> None:
+    """Start Rasa and the action server on loopback; wait until both answer; stop both on Ctrl-C."""
+    settings = _settings()
+    group = _servers(settings)
+    try:
+        group.start()
+        console.print(f"Ready: REST channel at {group.rasa_url}/webhooks/rest/webhook (Ctrl-C to stop)")
+        while all(p.poll() is None for p in group.processes.values()):
+            import time
+
+            time.sleep(1)
+        console.print("[red]A server stopped; see var/logs/.[/red]")
+        raise typer.Exit(1)
+    except ServerError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        group.stop()
+
+
+@app.command()
+def chat(
+    url: Optional[str] = typer.Option(None, help="Rasa server URL (default from settings)."),
+    sender: Optional[str] = typer.Option(None, help="Conversation id (default: a new one)."),
+) -> None:
+    """Chat in the terminal with a running tutor (`tutor serve`) through Rasa's REST channel."""
+    settings = _settings()
+    rasa_url = url or f"http://{settings.servers.host}:{settings.servers.rasa_port}"
+    chat_loop(RestClient(rasa_url, sender or default_sender()), input, typer.echo)
+
+
+@app.command()
+def demo() -> None:
+    """Ingest the sample courses, train Rasa if stale, start both servers and chat in the terminal."""
+    settings = _settings()
+    _ingest(settings, settings.path(settings.paths.courses))
+    group = _servers(settings)
+    try:
+        train_model(settings)
+        console.print("Starting the tutor (about a minute)…")
+        group.start()
+        chat_loop(RestClient(group.rasa_url, default_sender()), input, typer.echo)
+    except ServerError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1)
+    finally:
+        group.stop()
+
+
+@app.command(name="eval")
+def evaluate(args: list[str] = typer.Argument(None, help="Arguments for eval/rag_eval.py (see --help there).")) -> None:
+    """Run the retrieval and answer evaluation on the public data sets in ../shared/evaldata."""
+    settings = _settings()
+    sys.path.insert(0, str(settings.root))
+    sys.argv = ["eval.rag_eval", *(args or [])]
+    runpy.run_module("eval.rag_eval", run_name="__main__")
+
+
+@app.command(name="config")
+def show_config() -> None:
+    """Print every setting with its default and what it does."""
+    for key, default, help_text in describe():
+        typer.echo(f"{key} = {default!r}\n    {help_text}")
