@@ -34,6 +34,6 @@ def split_injection(text: str) -> tuple[str, bool]:
         stop = match.end() + (end.start() if end else len(text) - match.end())
         remainder = remainder[: match.start()] + " " + remainder[stop:]
     remainder = _LEFTOVER.sub("", remainder).strip()
-    if not tokenize(remainder) or _ABOUT_ITSELF.search(remainder):
+    if len(tokenize(remainder)) < 2 or _ABOUT_ITSELF.search(remainder):
         remainder = ""
     return remainder, True

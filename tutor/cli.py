@@ -14,7 +14,7 @@ from rich.console import Console
 from retrieval import RetrievalError, SentenceEmbedder, build_answer_chain, ingest as run_ingest
 
 from .chat import RestClient, chat_loop, default_sender
-from .servers import ServerError, ServerGroup, train as train_model
+from .servers import PROJECT_ROOT, ServerError, ServerGroup, train as train_model
 from .settings import Settings, SettingsError, describe, load_settings
 
 app = typer.Typer(help="A conversational tutor for workplace learning.", no_args_is_help=True, add_completion=False)
@@ -155,13 +155,19 @@ def demo() -> None:
 def evaluate(args: list[str] = typer.Argument(None, help="Arguments for eval/rag_eval.py (see --help there).")) -> None:
     """Run the retrieval and answer evaluation on the public data sets in ../shared/evaldata."""
     settings = _settings()
-    sys.path.insert(0, str(settings.root))
+    sys.path.insert(0, str(PROJECT_ROOT))
     sys.argv = ["eval.rag_eval", *(args or [])]
     runpy.run_module("eval.rag_eval", run_name="__main__")
 
 
 @app.command(name="config")
-def show_config() -> None:
+def show_config(markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown table (docs/configuration.md).")) -> None:
     """Print every setting with its default and what it does."""
-    for key, default, help_text in describe():
+    rows = describe()
+    if markdown:
+        typer.echo("| setting | default | what it does |\n|---|---|---|")
+        for key, default, help_text in rows:
+            typer.echo(f"| `{key}` | `{default}` | {help_text} |")
+        return
+    for key, default, help_text in rows:
         typer.echo(f"{key} = {default!r}\n    {help_text}")

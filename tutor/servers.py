@@ -22,6 +22,8 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 RASA_BIN_ENV = "TUTOR_RASA_BIN"
+# The code (domain, NLU data, actions, channels) lives beside this package; settings may live elsewhere.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 class ServerError(Exception):
@@ -30,7 +32,7 @@ class ServerError(Exception):
 
 def rasa_bin(settings: Settings) -> Path:
     explicit = os.environ.get(RASA_BIN_ENV)
-    path = Path(explicit) if explicit else settings.root / ".venv-rasa" / "bin" / "rasa"
+    path = Path(explicit) if explicit else PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
     if not path.exists():
         raise ServerError(f"Rasa is not installed at {path}: run `make setup` (or set {RASA_BIN_ENV})")
     return path
@@ -39,7 +41,7 @@ def rasa_bin(settings: Settings) -> Path:
 def _rasa_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env["RASA_TELEMETRY_ENABLED"] = "false"
-    env["PYTHONPATH"] = str(settings.root)
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return env
 
@@ -58,13 +60,26 @@ def train(settings: Settings, force: bool = False) -> Path:
     if force:
         cmd.append("--force")
     log.info("training the dialogue model (skipped by Rasa when nothing changed)")
-    result = subprocess.run(cmd, cwd=settings.root, env=_rasa_env(settings), capture_output=True, text=True)
+    result = subprocess.run(cmd, cwd=PROJECT_ROOT, env=_rasa_env(settings), capture_output=True, text=True)
     if result.returncode != 0:
         raise ServerError(f"rasa train failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     model = models / "tutor.tar.gz"
     if not model.exists():
         raise ServerError(f"rasa train finished but {model} is missing")
     return model
+
+
+def check_action_endpoint(settings: Settings) -> None:
+    """endpoints.yml must send Rasa to the action server this group starts."""
+    import yaml
+
+    path = settings.path(settings.servers.endpoints)
+    try:
+        url = (yaml.safe_load(path.read_text()) or {}).get("action_endpoint", {}).get("url", "")
+    except (OSError, yaml.YAMLError, AttributeError) as exc:
+        raise ServerError(f"cannot read the action endpoint from {path}: {exc}") from exc
+    if f":{settings.servers.action_port}/" not in url:
+        raise ServerError(f"{path} sends actions to {url!r} but servers.action_port is {settings.servers.action_port}")
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -90,7 +105,7 @@ class ServerGroup:
         return f"http://{self.settings.servers.host}:{self.settings.servers.action_port}"
 
     def start_action_server(self) -> None:
-        env = {**os.environ, **self.extra_env, "SANIC_HOST": self.settings.servers.host, "PYTHONPATH": str(self.settings.root)}
+        env = {**os.environ, **self.extra_env, "SANIC_HOST": self.settings.servers.host, "PYTHONPATH": str(PROJECT_ROOT)}
         cmd = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.settings.servers.action_port)]
         self._spawn("actions", cmd, env)
 
@@ -112,7 +127,7 @@ class ServerGroup:
         log_file = open(self.log_dir / f"{name}.log", "ab")
         log.info("starting %s: %s", name, " ".join(cmd[:3]))
         self.processes[name] = subprocess.Popen(
-            cmd, cwd=self.settings.root, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            cmd, cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
         )
         log_file.close()
 
@@ -120,6 +135,7 @@ class ServerGroup:
         for port in (self.settings.servers.action_port, self.settings.servers.rasa_port):
             if not port_is_free(self.settings.servers.host, port):
                 raise ServerError(f"port {port} on {self.settings.servers.host} is already in use (another tutor running?)")
+        check_action_endpoint(self.settings)
         self.start_action_server()
         self.start_rasa()
         self.wait_until_ready()

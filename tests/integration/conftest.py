@@ -1,0 +1,69 @@
+"""The real Rasa server and action server on loopback, in a temporary workspace, stopped after the tests."""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+import requests
+
+from tutor.servers import ServerGroup, train
+from tutor.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory, course_index: Path) -> Path:
+    """tutor.yml + endpoints.yml for this test run: own ports, own databases, the sample course index."""
+    work = tmp_path_factory.mktemp("tutor")
+    rasa_port, action_port = free_port(), free_port()
+    (work / "endpoints.yml").write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{work / "tracker.db"}"\n'
+        "lock_store:\n  type: in_memory\n"
+    )
+    (work / "tutor.yml").write_text(
+        f"paths:\n  index_dir: {course_index}\n  store: {work / 'tutor.db'}\n  cache_dir: {work / 'cache'}\n"
+        f"servers:\n  rasa_port: {rasa_port}\n  action_port: {action_port}\n  endpoints: {work / 'endpoints.yml'}\n"
+        f"  credentials: {ROOT / 'bot' / 'credentials.yml'}\n  models_dir: {ROOT / 'models'}\n"
+    )
+    return work
+
+
+@pytest.fixture(scope="session")
+def servers(workspace: Path):
+    settings = load_settings(workspace / "tutor.yml")
+    train(settings)
+    group = ServerGroup(settings, log_dir=workspace / "logs", extra_env={"TUTOR_CONFIG": str(workspace / "tutor.yml")})
+    group.start()
+    yield group
+    group.stop()
+
+
+class Learner:
+    """One conversation through the REST channel."""
+
+    def __init__(self, rasa_url: str, sender: str) -> None:
+        self.url = f"{rasa_url}/webhooks/rest/webhook"
+        self.sender = sender
+
+    def say(self, text: str) -> list[dict]:
+        reply = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=120)
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    @staticmethod
+    def answer_payload(messages: list[dict]) -> dict | None:
+        return next((m["custom"] for m in messages if m.get("custom", {}).get("type") == "answer"), None)
+
+
+@pytest.fixture()
+def learner(servers, request) -> Learner:
+    return Learner(servers.rasa_url, sender=f"learner-{request.node.name}")

@@ -1,0 +1,23 @@
+"""Chunks stay inside one section and carry its path."""
+import pytest
+
+from retrieval.chunking import split_document
+from retrieval.loaders import SourceDocument
+from retrieval.settings import ChunkSettings
+
+pytestmark = pytest.mark.unit
+
+
+def test_chunks_keep_section_paths_and_size_limits():
+    long_para = " ".join(["Passphrases are long and easy to remember."] * 60)
+    text = f"# Security\n\nIntro text for the course.\n\n## Passwords\n\n{long_para}\n\n### Managers\n\nUse the company password manager.\n\n## MFA\n\nTurn on MFA everywhere.\n"
+    doc = SourceDocument("sec.md", "Security", text, {"id": "sec", "url": "https://x/sec", "audience": ["all"]})
+    chunks = split_document(doc, ChunkSettings(chunk_size=300, chunk_overlap=50))
+    sections = {c.section for c in chunks}
+    assert {"Passwords", "Passwords > Managers", "MFA"} <= sections
+    assert all(len(c.text) <= 300 for c in chunks)
+    assert len([c for c in chunks if c.section == "Passwords"]) >= 5
+    assert all(c.course_id == "sec" and c.url == "https://x/sec" for c in chunks)
+    assert len({c.chunk_id for c in chunks}) == len(chunks)
+    manager = next(c for c in chunks if c.section == "Passwords > Managers")
+    assert manager.embedding_text().startswith("Security — Passwords > Managers")
