@@ -1,0 +1,1 @@
+"""Course recommendations and learning paths (not built yet: no public names)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 from .settings import EmbeddingSettings
 
@@ -47,7 +48,7 @@ def resolve_device(requested: str) -> str:
         return "cpu"
 
 
-class SentenceEmbedder:
+class SentenceEmbedder(Embeddings):
     """all-MiniLM-L6-v2 (or a configured local model) through sentence-transformers, loaded on first use."""
 
     def __init__(self, settings: EmbeddingSettings | None = None) -> None:

@@ -53,6 +53,11 @@ def convert_bundled_model(cache_dir: Path) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     staging = target.with_name(target.name + ".partial")
+    # The weights are already dequantised in memory; drop the GGUF marker so they can be saved as plain tensors.
+    model.hf_quantizer = None
+    model.is_quantized = False
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
     model.save_pretrained(str(staging), safe_serialization=True)
     tokenizer.save_pretrained(str(staging))
     staging.rename(target)
@@ -81,7 +86,7 @@ class TransformersGenerator:
         self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir))
         device = "cuda" if torch.cuda.is_available() else "cpu"
         dtype = torch.float16 if device == "cuda" else torch.float32
-        self._model = AutoModelForCausalLM.from_pretrained(str(self.model_dir), torch_dtype=dtype).to(device).eval()
+        self._model = AutoModelForCausalLM.from_pretrained(str(self.model_dir), dtype=dtype).to(device).eval()
 
     def generate(self, system: str, user: str, max_new_tokens: int) -> str:
         import torch

@@ -1,0 +1,1 @@
+"""Evaluation on public data sets (read in place from ../shared/evaldata, never copied)."""

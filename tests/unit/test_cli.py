@@ -1,0 +1,57 @@
+"""The `tutor` command line over the same functions the actions use."""
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fakes import minimal_pdf
+from tutor.cli import app
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture()
+def config(tmp_path: Path, monkeypatch) -> Path:
+    path = tmp_path / "tutor.yml"
+    path.write_text(f"paths:\n  index_dir: {tmp_path / 'index'}\n  cache_dir: {tmp_path / 'cache'}\n")
+    monkeypatch.setenv("TUTOR_CONFIG", str(path))
+    return path
+
+
+def test_ingest_reports_bad_files_and_then_does_nothing(config, corpus: Path):
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 junk")
+    (corpus / "travel.pdf").write_bytes(minimal_pdf(["Travel", "Book trains for trips under four hours."]))
+    runner = CliRunner()
+    first = runner.invoke(app, ["ingest", str(corpus)])
+    assert first.exit_code == 0, first.output
+    assert "skipped" in first.output and "broken.pdf" in first.output and "8 added" in first.output
+    second = runner.invoke(app, ["ingest", str(corpus)])
+    assert "Nothing changed" in second.output
+
+
+def test_ask_prints_answer_with_sources_and_json(config, corpus: Path):
+    runner = CliRunner()
+    runner.invoke(app, ["ingest", str(corpus)])
+    text = runner.invoke(app, ["ask", "what does SBI stand for?"])
+    assert "Sources:" in text.output and "Giving Effective Feedback" in text.output
+    as_json = runner.invoke(app, ["ask", "--json", "who won the 2018 world cup?"])
+    assert json.loads(as_json.output)["abstained"] is True
+
+
+def test_ask_without_an_index_says_what_to_do(config):
+    result = CliRunner().invoke(app, ["ask", "anything"])
+    assert result.exit_code == 1 and "tutor ingest" in result.output
+
+
+def test_bad_settings_file_is_a_clear_error(tmp_path: Path, monkeypatch):
+    path = tmp_path / "tutor.yml"
+    path.write_text("retrieval:\n  search:\n    top_k: 0\n")
+    monkeypatch.setenv("TUTOR_CONFIG", str(path))
+    result = CliRunner().invoke(app, ["ask", "x"])
+    assert result.exit_code == 2 and "retrieval.search.top_k" in result.output
+
+
+def test_ingest_missing_path(config, tmp_path: Path):
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "does not exist" in result.output
