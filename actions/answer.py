@@ -7,9 +7,10 @@ import time
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from retrieval import RetrievalError
+from retrieval import Answer, RetrievalError
 from store import pseudonym
 
 from . import services
@@ -30,7 +31,7 @@ def looks_like_question(text: str) -> bool:
     return "?" in text or bool(_QUESTION_START.match(text)) or len(words) >= 4
 
 
-def answer_and_record(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+def answer_and_record(dispatcher: CollectingDispatcher, tracker: Tracker) -> Answer | None:
     """Answer the latest message, send it with its sources, and record the turn."""
     text = tracker.latest_message.get("text") or ""
     channel = (tracker.get_latest_input_channel() or "")
@@ -40,7 +41,7 @@ def answer_and_record(dispatcher: CollectingDispatcher, tracker: Tracker) -> Non
     except RetrievalError as exc:
         log.error("answer failed for %s: %s", pseudonym(tracker.sender_id), exc)
         dispatcher.utter_message(text="Sorry — I can't search the courses right now (the index isn't ready). Please try again shortly.")
-        return
+        return None
     latency_ms = (time.perf_counter() - started) * 1000
     turn_id = None
     try:
@@ -60,6 +61,25 @@ def answer_and_record(dispatcher: CollectingDispatcher, tracker: Tracker) -> Non
         log.error("could not record turn for %s: %s", pseudonym(tracker.sender_id), exc)
         answer.notes.append("(I couldn't save this conversation turn, but here is the answer.)")
     dispatcher.utter_message(text=answer_text(answer), json_message=answer_payload(answer, turn_id))
+    return answer
+
+
+def offer_quiz(dispatcher: CollectingDispatcher, answer: Answer | None) -> list[dict[str, Any]]:
+    """After a grounded answer, offer a quick check on the same course section when questions exist."""
+    if answer is None or answer.abstained or not answer.citations:
+        return [SlotSet("quiz_offered", False)]
+    citation = answer.citations[0]
+    try:
+        services.quiz_service()  # brings the question bank up to date with the index
+        has_questions = bool(services.learning_store().questions("course_id = ?", [citation.course_id]))
+    except Exception as exc:  # the answer stands even when the quiz side is unavailable
+        log.warning("no quiz offer: %s", exc)
+        return [SlotSet("quiz_offered", False)]
+    if not has_questions:
+        return [SlotSet("quiz_offered", False)]
+    topic = f"{citation.title} {citation.section.split(' > ')[0]}".strip()
+    dispatcher.utter_message(text="Want a quick check on this? Say “yes” or “quiz me”.", buttons=[{"title": "Quiz me on this", "payload": "yes"}])
+    return [SlotSet("quiz_offered", True), SlotSet("quiz_topic", topic)]
 
 
 class ActionAnswerQuestion(Action):
@@ -67,8 +87,7 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        answer_and_record(dispatcher, tracker)
-        return []
+        return offer_quiz(dispatcher, answer_and_record(dispatcher, tracker))
 
 
 class ActionHandleFallback(Action):
@@ -82,7 +101,7 @@ class ActionHandleFallback(Action):
         if not re.search(r"\w", text):
             dispatcher.utter_message(text="I didn't get any text there. Ask me a question about your courses — for example “how do I report a phishing email?”")
         elif looks_like_question(text):
-            answer_and_record(dispatcher, tracker)
+            return offer_quiz(dispatcher, answer_and_record(dispatcher, tracker))
         else:
             dispatcher.utter_message(response="utter_help")
         return []

@@ -9,12 +9,13 @@ import logging
 import threading
 from functools import lru_cache
 
+from assessment import Grader, QuizService, sync_question_bank
 from retrieval import AnswerChain, build_answer_chain
-from store import TurnStore
+from store import LearningStore, TurnStore
 from tutor.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
+_lock = threading.RLock()
 
 
 @lru_cache(maxsize=1)
@@ -38,3 +39,33 @@ def _answer_chain() -> AnswerChain:
 def turn_store() -> TurnStore:
     cfg = settings()
     return TurnStore(cfg.path(cfg.paths.store))
+
+
+@lru_cache(maxsize=1)
+def learning_store() -> LearningStore:
+    cfg = settings()
+    return LearningStore(cfg.path(cfg.paths.store))
+
+
+_bank_version: dict[str, str] = {}
+
+
+def quiz_service() -> QuizService:
+    """The quiz service, with the question bank brought up to date with the index first."""
+    chain = answer_chain()
+    with _lock:
+        version = chain.retriever.version().root.name
+        if _bank_version.get("name") != version:
+            courses, chunks = chain.retriever.corpus()
+            generate = settings().assessment.generate_questions
+            sync_question_bank(learning_store(), courses, chunks if generate else [], chain.embedder)
+            _bank_version["name"] = version
+        return _quiz_service()
+
+
+@lru_cache(maxsize=1)
+def _quiz_service() -> QuizService:
+    cfg = settings().assessment
+    embedder = answer_chain().embedder
+    grader = Grader(embedder, cfg.grading_threshold, cfg.similarity_weight)
+    return QuizService(learning_store(), grader, cfg, embedder)

@@ -100,13 +100,22 @@ def abstention(chain: AnswerChain, answerable, unanswerable, out_of_corpus) -> d
 
     pos, neg, ooc = scores(answerable), scores(unanswerable), scores(out_of_corpus)
     threshold = chain.settings.search.min_relevance
-    return {
+    sweep = {
+        f"answered at {t:.2f}: answerable / SQuAD-unanswerable / out-of-corpus":
+            f"{_share(pos, t):.3f} / {_share(neg, t):.3f} / {_share(ooc, t):.3f}"
+        for t in (0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60)
+    }
+    return {**sweep,
         "AUROC answerable vs SQuAD-unanswerable": auroc(pos, neg),
         "AUROC answerable vs out-of-corpus (SciQ questions)": auroc(pos, ooc),
         f"answered at min_relevance={threshold}: answerable": sum(s >= threshold for s in pos) / len(pos),
         f"answered at min_relevance={threshold}: SQuAD-unanswerable": sum(s >= threshold for s in neg) / len(neg),
         f"answered at min_relevance={threshold}: out-of-corpus": sum(s >= threshold for s in ooc) / len(ooc),
     }
+
+
+def _share(scores: list[float], threshold: float) -> float:
+    return sum(s >= threshold for s in scores) / max(1, len(scores))
 
 
 def langchain_side_by_side(index_dir: Path, items, embedder, settings: RetrievalSettings) -> dict[str, float]:

@@ -103,6 +103,14 @@ class Retriever:
         best = max((h.dense_score for h in hits), default=-1.0)
         return SearchResult(hits, best, timings)
 
+    def corpus(self) -> tuple[list[dict], list[Chunk]]:
+        """The indexed courses (id, title, metadata from front matter) and all their passages."""
+        version = self.version()
+        courses: dict[str, dict] = {}
+        for doc in version.documents.values():
+            courses.setdefault(doc.course_id, {"course_id": doc.course_id, "title": doc.title, "metadata": doc.metadata})
+        return list(courses.values()), list(version.chunks)
+
     def courses(self) -> list[dict]:
         """The courses in the index (id, title, url), for 'what the courses do cover' suggestions."""
         version = self.version()

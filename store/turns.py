@@ -11,52 +11,11 @@ import logging
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
-import sqlite_utils
+from .migrations import open_database
 
 log = logging.getLogger(__name__)
-
-
-def _migration_1(db: sqlite_utils.Database) -> None:
-    db["turns"].create(
-        {
-            "turn_id": str,
-            "sender_id": str,
-            "channel": str,
-            "created": float,
-            "question": str,
-            "answer": str,
-            "mode": str,
-            "abstained": int,
-            "confidence": float,
-            "sources": str,
-            "notes": str,
-            "latency_ms": float,
-            "feedback": str,
-        },
-        pk="turn_id",
-        not_null={"sender_id", "created"},
-        defaults={"feedback": ""},
-    )
-    db["turns"].create_index(["sender_id", "created"])
-    db["turns"].create_index(["created"])
-
-
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
-
-
-def migrate(db: sqlite_utils.Database) -> int:
-    """Apply pending migrations in order; return the schema version."""
-    db.execute("create table if not exists _migrations (version integer primary key, applied real)")
-    done = {row[0] for row in db.execute("select version from _migrations").fetchall()}
-    for version, step in enumerate(MIGRATIONS, 1):
-        if version in done:
-            continue
-        with db.conn:
-            step(db)
-            db.execute("insert into _migrations values (?, ?)", [version, time.time()])
-    return len(MIGRATIONS)
 
 
 def pseudonym(sender_id: str) -> str:
@@ -68,12 +27,7 @@ class TurnStore:
     """Turns of every conversation, opened by path; safe to share between threads of one process."""
 
     def __init__(self, path: Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite_utils.Database(path, use_counts_table=False)
-        self.db.execute("pragma journal_mode=wal")
-        self.db.execute("pragma busy_timeout=5000")
-        migrate(self.db)
+        self.db = open_database(path)
 
     def record(
         self,

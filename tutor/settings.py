@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from assessment import AssessmentSettings
 from retrieval import RetrievalSettings
 
 CONFIG_ENV = "TUTOR_CONFIG"
@@ -46,6 +47,7 @@ class Settings(BaseModel):
     paths: PathSettings = PathSettings()
     servers: ServerSettings = ServerSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    assessment: AssessmentSettings = AssessmentSettings()
     root: Path = Field(Path("."), exclude=True, description="Directory relative paths are resolved against.")
 
     def path(self, value: Path) -> Path:

@@ -1,0 +1,259 @@
+"""Quiz questions: the authored ones in course front matter, and ones generated from course passages.
+
+Generated questions are cloze (fill the blank) and multiple choice whose distractors are key terms of related
+passages. Every generated question passes `check_question` before it is kept: the answer is in its source,
+the prompt does not give it away, options are distinct and no distractor is a synonym of the answer.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from .grading import normalise
+
+LEVEL_OFFSET = {"beginner": -0.1, "intermediate": 0.0, "advanced": 0.1}
+_BOLD = re.compile(r"\*\*([^*\n]{2,40})\*\*")
+_CODE = re.compile(r"`([^`\n]{2,30})`")
+_ACRONYM = re.compile(r"\b([A-Z]{2,6}s?)\b")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*])")
+BLANK = "_____"
+_COMMON = frozenset("""about above after again also always among another because been before being below between both
+called cannot could does doing down during each either every from have having into itself just like made make many
+more most much must near need often only other over same should since some such than that their them then there these
+they this those through under until upon very what when where which while will with within without would your""".split())
+
+
+@dataclass
+class Question:
+    question_id: str
+    course_id: str
+    course_title: str
+    skill: str
+    kind: str  # "mcq" or "short"
+    prompt: str
+    answer: str
+    options: list[str] = field(default_factory=list)
+    explanation: str = ""
+    section: str = ""
+    url: str = ""
+    source_chunk: str = ""
+    difficulty: float = 0.5
+    origin: str = "authored"
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def authored_questions(course: dict[str, Any]) -> list[Question]:
+    """Questions written in a course's front matter (`questions:`), validated loosely."""
+    meta = course.get("metadata") or {}
+    out = []
+    for i, q in enumerate(meta.get("questions") or []):
+        if not isinstance(q, dict) or not q.get("question") or not q.get("answer"):
+            continue
+        kind = "mcq" if q.get("type") == "mcq" and q.get("options") else "short"
+        base = 0.35 if kind == "mcq" else 0.5
+        out.append(Question(
+            question_id=str(q.get("id") or f"{course['course_id']}-q{i + 1}"),
+            course_id=course["course_id"],
+            course_title=course["title"],
+            skill=str(q.get("skill") or (meta.get("skills") or ["general"])[0]),
+            kind=kind,
+            prompt=str(q["question"]).strip(),
+            answer=str(q["answer"]).strip(),
+            options=[str(o) for o in q.get("options") or []] if kind == "mcq" else [],
+            explanation=str(q.get("explanation") or ""),
+            section=str(q.get("section") or ""),
+            url=str(meta.get("url") or ""),
+            difficulty=round(base + LEVEL_OFFSET.get(str(meta.get("level")), 0.0), 2),
+        ))
+    return out
+
+
+def key_terms(text: str, idf: dict[str, float] | None = None, salient: int = 3) -> list[str]:
+    """Terms worth asking about: bold phrases, code terms and acronyms in order of appearance; for plain
+    text without such markup, the rarest words of the passage by corpus IDF."""
+    found: list[str] = []
+    for pattern in (_BOLD, _CODE, _ACRONYM):
+        for match in pattern.finditer(text):
+            term = match.group(1).strip(" .,:;")
+            if len(term) >= 2 and term not in found and not term.isdigit():
+                found.append(term)
+    if idf and len(found) < 2:
+        words = {w for w in re.findall(r"\b[a-z][a-z-]{3,}\b", text) if w not in _COMMON}
+        found += sorted(words, key=lambda w: (-idf.get(w, 0.0), w))[:salient]
+    return found
+
+
+def document_frequencies(texts: Sequence[str]) -> dict[str, float]:
+    """Inverse document frequency of lower-case words over passages."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for word in set(re.findall(r"\b[a-z][a-z-]{3,}\b", text.lower())):
+            counts[word] = counts.get(word, 0) + 1
+    n = max(1, len(texts))
+    return {w: float(np.log((1 + n) / (1 + c))) for w, c in counts.items()}
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("**", "").replace("`", "").split())
+
+
+def _skill_for(section: str, text: str, skills: Sequence[str], section_skills: dict[str, str]) -> str:
+    top = section.split(" > ")[0]
+    if top in section_skills:
+        return section_skills[top]
+    words = set(normalise(f"{section} {text}").split())
+    scored = [(len(set(s.replace("-", " ").split()) & words), s) for s in skills]
+    scored.sort(key=lambda x: -x[0])
+    return scored[0][1] if scored and scored[0][0] else (skills[0] if skills else "general")
+
+
+def check_question(q: Question, source_text: str, embedder=None, synonym_cosine: float = 0.85) -> list[str]:
+    """Problems that disqualify a question; empty when it may be asked."""
+    problems = []
+    plain_source = normalise(_plain(source_text))
+    if normalise(q.answer) not in plain_source:
+        problems.append("answer not in its source passage")
+    if f" {normalise(q.answer)} " in f" {normalise(q.prompt.replace(BLANK, ' '))} ":
+        problems.append("prompt gives the answer away")
+    if len(q.prompt.split()) < 6:
+        problems.append("prompt too short to be answerable")
+    if q.kind == "mcq":
+        normalised = [normalise(o) for o in q.options]
+        if len(set(normalised)) != len(normalised):
+            problems.append("duplicate options")
+        if normalise(q.answer) not in normalised:
+            problems.append("answer missing from options")
+        distractors = [o for o in q.options if normalise(o) != normalise(q.answer)]
+        for d in distractors:
+            if normalise(d) in normalise(q.answer) or normalise(q.answer) in normalise(d):
+                problems.append(f"distractor '{d}' overlaps the answer")
+        if embedder is not None and distractors:
+            vectors = embedder.embed([q.answer, *distractors])
+            if float(np.max(vectors[1:] @ vectors[0])) >= synonym_cosine:
+                problems.append("a distractor is a near-synonym of the answer")
+    return problems
+
+
+_LEADING_FUNCTION_WORD = re.compile(r"^(if|on|in|use|do|don't|the|a|an|to|for|and|or|but|when|with|by|at|of|is|are|be|it|you|your|this|that)\b", re.IGNORECASE)
+
+
+def usable_term(term: str) -> bool:
+    """A term that reads as a thing to name: 1-5 words, not a clause or instruction."""
+    words = term.split()
+    return 1 <= len(words) <= 5 and not _LEADING_FUNCTION_WORD.match(term) and not term.endswith((".", ":", ","))
+
+
+def cloze_sentence(text: str, term: str) -> str | None:
+    """A single clean sentence (no list markers or line breaks) of 8-45 words containing the term."""
+    for sentence in _SENTENCE.split(text):
+        sentence = sentence.strip()
+        if term not in sentence or "\n" in sentence or sentence.startswith(("-", "*", "|", "#", "`")):
+            continue
+        if 8 <= len(sentence.split()) <= 45 and not sentence.rstrip().endswith(":"):
+            return sentence
+    return None
+
+
+def generate_questions(course: dict[str, Any], chunks: Sequence[Any], pool_terms: Sequence[str], embedder=None,
+                       per_chunk: int = 1, seed: int = 7, idf: dict[str, float] | None = None) -> tuple[list[Question], int]:
+    """Cloze and multiple-choice questions from a course's passages; returns (kept, rejected count)."""
+    meta = course.get("metadata") or {}
+    skills = [str(s) for s in meta.get("skills") or []]
+    section_skills = {str(q.get("section")): str(q.get("skill")) for q in meta.get("questions") or [] if isinstance(q, dict)}
+    rng = random.Random(seed)
+    pool = [t for t in dict.fromkeys(_plain(p) for p in pool_terms) if usable_term(t)]
+    if embedder is not None:
+        embedder = CachedEmbedder(embedder)
+        embedder.embed(pool)  # one batch for every term this course can use
+    kept: list[Question] = []
+    rejected = 0
+    for chunk in chunks:
+        made = 0
+        for term in key_terms(chunk.text, idf):
+            if made >= per_chunk:
+                break
+            plain_term = _plain(term)
+            sentence = cloze_sentence(chunk.text, term) if usable_term(plain_term) else None
+            if sentence is None:
+                continue
+            plain_sentence = _plain(sentence)
+            prompt = plain_sentence.replace(plain_term, BLANK, 1)
+            if BLANK not in prompt or plain_term in prompt:
+                continue
+            distractors = _distractors(plain_term, pool, embedder, rng)
+            kind = "mcq" if len(distractors) == 3 else "short"
+            options = sorted([plain_term, *distractors], key=lambda _: rng.random()) if kind == "mcq" else []
+            qid = "gen-" + hashlib.sha1(f"{chunk.chunk_id}:{term}".encode()).hexdigest()[:12]
+            q = Question(
+                question_id=qid, course_id=course["course_id"], course_title=course["title"],
+                skill=_skill_for(chunk.section, chunk.text, skills, section_skills), kind=kind,
+                prompt=f"Fill in the blank: {prompt}", answer=plain_term, options=options,
+                explanation=plain_sentence, section=chunk.section.split(" > ")[0], url=chunk.url,
+                source_chunk=chunk.chunk_id, difficulty=0.45 if kind == "mcq" else 0.6, origin="generated",
+            )
+            if check_question(q, chunk.text, embedder):
+                rejected += 1
+                continue
+            kept.append(q)
+            made += 1
+    return kept, rejected
+
+
+class CachedEmbedder:
+    """Embeds each distinct text once; distractor choice and checks ask for the same terms many times."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.dimension = inner.dimension
+        self._cache: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for text, vector in zip(missing, self.inner.embed(missing, batch_size=batch_size)):
+                self._cache[text] = vector
+        if not texts:
+            return np.zeros((0, self.dimension), dtype="float32")
+        return np.stack([self._cache[t] for t in texts])
+
+
+def _shape(term: str) -> str:
+    if re.fullmatch(r"[A-Z]{2,6}s?", term):
+        return "acronym"
+    if re.fullmatch(r"[A-Z_]+( [A-Z_]+)*(\(\))?", term) or "(" in term or "_" in term or "." in term:
+        return "code"
+    return "phrase"
+
+
+def _distractors(term: str, pool: Sequence[str], embedder, rng: random.Random, synonym_cosine: float = 0.8) -> list[str]:
+    """Three terms of the same shape and similar length from related passages: the most similar ones that are
+    not near-synonyms, so they are plausible but wrong."""
+    norm = normalise(term)
+    length = len(term.split())
+    candidates = [
+        t for t in pool
+        if _shape(t) == _shape(term) and abs(len(t.split()) - length) <= 1 and normalise(t)
+        and normalise(t) != norm and normalise(t) not in norm and norm not in normalise(t)
+    ]
+    if len(candidates) < 3:
+        return []
+    if embedder is None:
+        rng.shuffle(candidates)
+        return candidates[:3]
+    vectors = embedder.embed([term, *candidates])
+    sims = vectors[1:] @ vectors[0]
+    ranked = [c for s, c in sorted(zip(sims, candidates), key=lambda x: -x[0]) if s < synonym_cosine]
+    chosen: list[str] = []
+    for c in ranked:  # distinct from each other too
+        if all(normalise(c) not in normalise(o) and normalise(o) not in normalise(c) for o in chosen):
+            chosen.append(c)
+        if len(chosen) == 3:
+            break
+    return chosen if len(chosen) == 3 else []

@@ -1,0 +1,26 @@
+"""Typed settings for quizzes, grading, mastery and review."""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class AssessmentSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quiz_length: int = Field(3, ge=1, le=20, description="Questions in one quiz.")
+    target_success_low: float = Field(0.70, ge=0.05, le=0.99, description="Lowest predicted chance of success a chosen question should have.")
+    target_success_high: float = Field(0.85, ge=0.05, le=0.99, description="Highest predicted chance of success a chosen question should have.")
+    grading_threshold: float = Field(0.75, ge=0.0, le=1.0, description="Free-text answers scoring at least this (cosine and key-term blend) are correct; calibrated on SciQ.")
+    similarity_weight: float = Field(0.6, ge=0.0, le=1.0, description="Share of the free-text score from embedding cosine; the rest from key-term overlap.")
+    min_topic_similarity: float = Field(0.25, ge=-1.0, le=1.0, description="Below this, a requested quiz topic is treated as not covered.")
+    bkt_p_init: float = Field(0.3, gt=0, lt=1, description="BKT prior mastery for a skill nobody has practised.")
+    bkt_p_learn: float = Field(0.12, gt=0, lt=1, description="BKT chance of learning from one practice.")
+    bkt_p_slip: float = Field(0.1, gt=0, lt=0.5, description="BKT chance a learner who knows the skill answers wrongly.")
+    bkt_p_guess: float = Field(0.2, gt=0, lt=0.5, description="BKT chance a learner who doesn't know the skill answers rightly.")
+    desired_retention: float = Field(0.9, gt=0.5, lt=1.0, description="FSRS target recall probability when a review falls due.")
+    generate_questions: bool = Field(True, description="Add checked cloze and multiple-choice questions generated from passages.")
+
+    @model_validator(mode="after")
+    def _band(self) -> "AssessmentSettings":
+        if self.target_success_low >= self.target_success_high:
+            raise ValueError("target_success_low must be below target_success_high")
+        return self

@@ -1,0 +1,87 @@
+"""Numbered schema migrations for the tutor's SQLite database, applied in order, each once."""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import sqlite_utils
+
+
+def _1_turns(db: sqlite_utils.Database) -> None:
+    db["turns"].create(
+        {
+            "turn_id": str, "sender_id": str, "channel": str, "created": float, "question": str, "answer": str,
+            "mode": str, "abstained": int, "confidence": float, "sources": str, "notes": str, "latency_ms": float,
+            "feedback": str,
+        },
+        pk="turn_id", not_null={"sender_id", "created"}, defaults={"feedback": ""},
+    )
+    db["turns"].create_index(["sender_id", "created"])
+    db["turns"].create_index(["created"])
+
+
+def _2_learning(db: sqlite_utils.Database) -> None:
+    db["questions"].create(
+        {
+            "question_id": str, "course_id": str, "course_title": str, "skill": str, "kind": str, "prompt": str,
+            "answer": str, "options": str, "explanation": str, "section": str, "url": str, "source_chunk": str,
+            "difficulty": float, "origin": str, "created": float,
+        },
+        pk="question_id",
+    )
+    db["questions"].create_index(["course_id"])
+    db["questions"].create_index(["skill"])
+    db["quiz_sessions"].create(
+        {
+            "session_id": str, "learner": str, "topic": str, "question_ids": str, "position": int, "status": str,
+            "hints": str, "correct": int, "answered": int, "created": float, "updated": float,
+        },
+        pk="session_id",
+    )
+    db["quiz_sessions"].create_index(["learner", "status"])
+    db["attempts"].create(
+        {
+            "attempt_id": str, "learner": str, "question_id": str, "session_id": str, "skill": str, "answer": str,
+            "correct": int, "skipped": int, "hinted": int, "score": float, "created": float, "latency_ms": float,
+        },
+        pk="attempt_id",
+    )
+    db["attempts"].create_index(["learner", "created"])
+    db["attempts"].create_index(["question_id"])
+    db["mastery"].create(
+        {"learner": str, "skill": str, "p_mastery": float, "attempts": int, "correct": int, "updated": float},
+        pk=("learner", "skill"),
+    )
+    db["review_cards"].create(
+        {"learner": str, "question_id": str, "card": str, "due": float, "reviews": int}, pk=("learner", "question_id")
+    )
+    db["review_cards"].create_index(["learner", "due"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_1_turns, _2_learning]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply pending migrations in order; return the schema version."""
+    db.execute("create table if not exists _migrations (version integer primary key, applied real)")
+    done = {row[0] for row in db.execute("select version from _migrations").fetchall()}
+    for version, step in enumerate(MIGRATIONS, 1):
+        if version in done:
+            continue
+        with db.conn:
+            step(db)
+            db.execute("insert into _migrations values (?, ?)", [version, time.time()])
+    return len(MIGRATIONS)
+
+
+def open_database(path) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate; WAL and a busy timeout let the action server's threads share it."""
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path, use_counts_table=False)
+    db.execute("pragma journal_mode=wal")
+    db.execute("pragma busy_timeout=5000")
+    migrate(db)
+    return db
