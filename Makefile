@@ -23,7 +23,8 @@ test-fast: setup
 	.venv/bin/python -m pytest -m "not integration"
 
 eval: setup
-	.venv/bin/tutor eval
+	.venv/bin/tutor eval rag
+	.venv/bin/tutor eval assessment
 
 clean:
 	rm -rf var models .pytest_cache

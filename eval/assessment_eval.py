@@ -110,16 +110,20 @@ def question_generation(items: list[dict], embedder) -> dict[str, float]:
     idf = document_frequencies([c.text for c in chunks])
     pool = [t for c in chunks for t in key_terms(c.text, idf)]
     kept, rejected = generate_questions({"course_id": "sciq", "title": "SciQ", "metadata": {}}, chunks, pool, embedder, idf=idf)
-    answers_gold = sum(1 for q, row in zip(kept, items) if q.answer.lower() == row["correct_answer"].lower())
-    return {"passages": len(chunks), "questions kept": len(kept), "rejected by checks": rejected,
+    source = {c.chunk_id: (c, row) for c, row in zip(chunks, items)}
+    gold = sum(1 for q in kept if q.answer.lower() == source[q.source_chunk][1]["correct_answer"].lower())
+    return {"passages": len(chunks), "questions kept": len(kept), "candidates rejected by checks": rejected,
             "pass rate": len(kept) / max(1, len(kept) + rejected),
             "multiple choice share": sum(q.kind == "mcq" for q in kept) / max(1, len(kept)),
-            "kept questions re-checked clean": sum(not check_question(q, c.text, embedder) for q, c in zip(kept, chunks)) / max(1, len(kept)),
-            "blank is SciQ's own answer (same passage)": answers_gold}
+            "kept questions that pass a re-check": sum(not check_question(q, source[q.source_chunk][0].text, embedder) for q in kept) / max(1, len(kept)),
+            "blank is the SciQ question's own answer": gold / max(1, len(kept))}
 
 
 def paraphrases(answer: str) -> list[str]:
-    return [answer, answer.upper(), f"I think it's {answer}", f"the {answer}.", f"{answer}?", f"It is {answer}"]
+    """Ways a learner writes a right answer: case, framing, plural or singular, one slip of the keyboard."""
+    number = answer[:-1] if answer.endswith("s") and len(answer) > 4 else answer + "s"
+    typo = answer if len(answer) < 5 else answer[:2] + answer[3] + answer[2] + answer[4:]
+    return [answer, answer.upper(), f"I think it's {answer}", f"the {answer}.", number, typo]
 
 
 def grading(items: list[dict], grader: Grader) -> dict[str, float]:

@@ -151,13 +151,21 @@ def demo() -> None:
         group.stop()
 
 
-@app.command(name="eval")
-def evaluate(args: list[str] = typer.Argument(None, help="Arguments for eval/rag_eval.py (see --help there).")) -> None:
-    """Run the retrieval and answer evaluation on the public data sets in ../shared/evaldata."""
-    settings = _settings()
+EVAL_SUITES = {"rag": "eval.rag_eval", "assessment": "eval.assessment_eval"}
+
+
+@app.command(name="eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def evaluate(
+    ctx: typer.Context,
+    suite: str = typer.Argument("rag", help="rag (retrieval and answers) or assessment (knowledge tracing, questions, grading)."),
+) -> None:
+    """Run an evaluation on the public data sets in ../shared/evaldata; extra options go to the suite."""
+    if suite not in EVAL_SUITES:
+        console.print(f"[red]Unknown suite {suite!r}; choose from {', '.join(EVAL_SUITES)}.[/red]")
+        raise typer.Exit(2)
     sys.path.insert(0, str(PROJECT_ROOT))
-    sys.argv = ["eval.rag_eval", *(args or [])]
-    runpy.run_module("eval.rag_eval", run_name="__main__")
+    sys.argv = [EVAL_SUITES[suite], *ctx.args]
+    runpy.run_module(EVAL_SUITES[suite], run_name="__main__")
 
 
 @app.command(name="config")
