@@ -25,6 +25,7 @@ test-fast: setup
 eval: setup
 	.venv/bin/tutor eval rag
 	.venv/bin/tutor eval assessment
+	.venv/bin/tutor eval recommender
 
 clean:
 	rm -rf var models .pytest_cache

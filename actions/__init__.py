@@ -11,9 +11,18 @@ from .quiz import (
     ActionStartQuizFromOffer,
     ValidateQuizForm,
 )
+from .recommend import (
+    ActionConfirmProfile,
+    ActionMarkCompleted,
+    ActionPlanPath,
+    ActionRecommendCourses,
+    ActionUpdateProfile,
+    ValidateProfileForm,
+)
 
 __all__ = [
     "ActionAnswerQuestion", "ActionAskQuizAnswer", "ActionHandleFallback", "ActionQuizCommandOutsideQuiz",
     "ActionQuizDone", "ActionRespondYesNo", "ActionResumeQuiz", "ActionShowProgress", "ActionStartQuiz",
-    "ActionStartQuizFromOffer", "ValidateQuizForm",
+    "ActionStartQuizFromOffer", "ValidateQuizForm", "ActionConfirmProfile", "ActionMarkCompleted", "ActionPlanPath",
+    "ActionRecommendCourses", "ActionUpdateProfile", "ValidateProfileForm",
 ]

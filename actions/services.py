@@ -11,7 +11,8 @@ from functools import lru_cache
 
 from assessment import Grader, QuizService, sync_question_bank
 from retrieval import AnswerChain, build_answer_chain
-from store import LearningStore, TurnStore
+from recommender import Catalogue, LearnerProfile, Recommender
+from store import LearningStore, ProfileStore, TurnStore
 from tutor.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -69,3 +70,43 @@ def _quiz_service() -> QuizService:
     embedder = answer_chain().embedder
     grader = Grader(embedder, cfg.grading_threshold, cfg.similarity_weight)
     return QuizService(learning_store(), grader, cfg, embedder)
+
+
+@lru_cache(maxsize=1)
+def profile_store() -> ProfileStore:
+    cfg = settings()
+    return ProfileStore(cfg.path(cfg.paths.store))
+
+
+def catalogue() -> Catalogue:
+    """The catalogue of the index version now serving (rebuilt when an ingest swaps it)."""
+    chain = answer_chain()
+    version = chain.retriever.version().root.name
+    with _lock:
+        if _catalogue.get("version") != version:
+            courses, _ = chain.retriever.corpus()
+            _catalogue["version"], _catalogue["value"] = version, Catalogue.from_metadata(courses)
+        return _catalogue["value"]
+
+
+_catalogue: dict = {}
+
+
+def recommender() -> Recommender:
+    """Rebuilt per request: enrolments change as learners complete courses (small tables, cached vectors)."""
+    return Recommender(catalogue(), answer_chain().embedder, settings().recommender, profile_store().all_enrolments())
+
+
+def learner_profile(learner: str) -> LearnerProfile:
+    """Everything the recommender may use about a learner, from the tutor's own records."""
+    row = profile_store().profile(learner) or {}
+    return LearnerProfile(
+        learner=learner,
+        role=row.get("role", ""),
+        goals=row.get("goals", ""),
+        group=row.get("group_name", ""),
+        completed=set(profile_store().courses(learner, "completed")),
+        mastery={s: {"p_mastery": r["p_mastery"], "attempts": r["attempts"], "correct": r["correct"]}
+                 for s, r in learning_store().mastery(learner).items()},
+        asked=profile_store().asked_courses(learner),
+    )

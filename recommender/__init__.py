@@ -1,1 +1,11 @@
-"""Course recommendations and learning paths (not built yet: no public names)."""
+"""Course recommendations with reasons, and prerequisite-ordered learning paths."""
+from .catalogue import Catalogue, CatalogueReport, Course
+from .errors import RecommenderError, UnknownTarget
+from .paths import LearningPath, plan_path, resolve_target
+from .ranking import LearnerProfile, Recommendation, Recommender
+from .settings import RecommenderSettings
+
+__all__ = [
+    "Catalogue", "CatalogueReport", "Course", "LearnerProfile", "LearningPath", "Recommendation", "Recommender",
+    "RecommenderError", "RecommenderSettings", "UnknownTarget", "plan_path", "resolve_target",
+]

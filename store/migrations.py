@@ -58,7 +58,17 @@ def _2_learning(db: sqlite_utils.Database) -> None:
     db["review_cards"].create_index(["learner", "due"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_1_turns, _2_learning]
+def _3_profiles(db: sqlite_utils.Database) -> None:
+    db["profiles"].create(
+        {"learner": str, "role": str, "goals": str, "group_name": str, "created": float, "updated": float}, pk="learner"
+    )
+    db["enrolments"].create(
+        {"learner": str, "course_id": str, "status": str, "role": str, "updated": float}, pk=("learner", "course_id")
+    )
+    db["enrolments"].create_index(["course_id"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_1_turns, _2_learning, _3_profiles]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

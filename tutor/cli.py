@@ -151,13 +151,13 @@ def demo() -> None:
         group.stop()
 
 
-EVAL_SUITES = {"rag": "eval.rag_eval", "assessment": "eval.assessment_eval"}
+EVAL_SUITES = {"rag": "eval.rag_eval", "assessment": "eval.assessment_eval", "recommender": "eval.recommender_eval"}
 
 
 @app.command(name="eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def evaluate(
     ctx: typer.Context,
-    suite: str = typer.Argument("rag", help="rag (retrieval and answers) or assessment (knowledge tracing, questions, grading)."),
+    suite: str = typer.Argument("rag", help="rag (retrieval, answers), assessment (tracing, questions, grading) or recommender."),
 ) -> None:
     """Run an evaluation on the public data sets in ../shared/evaldata; extra options go to the suite."""
     if suite not in EVAL_SUITES:

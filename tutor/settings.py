@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assessment import AssessmentSettings
+from recommender import RecommenderSettings
 from retrieval import RetrievalSettings
 
 CONFIG_ENV = "TUTOR_CONFIG"
@@ -48,6 +49,7 @@ class Settings(BaseModel):
     servers: ServerSettings = ServerSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     assessment: AssessmentSettings = AssessmentSettings()
+    recommender: RecommenderSettings = RecommenderSettings()
     root: Path = Field(Path("."), exclude=True, description="Directory relative paths are resolved against.")
 
     def path(self, value: Path) -> Path:
