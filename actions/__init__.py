@@ -2,6 +2,7 @@
 from .answer import ActionAnswerQuestion, ActionHandleFallback
 from .quiz import (
     ActionAskQuizAnswer,
+    ActionGreet,
     ActionQuizCommandOutsideQuiz,
     ActionQuizDone,
     ActionRespondYesNo,
@@ -13,6 +14,7 @@ from .quiz import (
 )
 from .recommend import (
     ActionConfirmProfile,
+    ActionEnrol,
     ActionMarkCompleted,
     ActionPlanPath,
     ActionRecommendCourses,
@@ -24,5 +26,5 @@ __all__ = [
     "ActionAnswerQuestion", "ActionAskQuizAnswer", "ActionHandleFallback", "ActionQuizCommandOutsideQuiz",
     "ActionQuizDone", "ActionRespondYesNo", "ActionResumeQuiz", "ActionShowProgress", "ActionStartQuiz",
     "ActionStartQuizFromOffer", "ValidateQuizForm", "ActionConfirmProfile", "ActionMarkCompleted", "ActionPlanPath",
-    "ActionRecommendCourses", "ActionUpdateProfile", "ValidateProfileForm",
+    "ActionRecommendCourses", "ActionUpdateProfile", "ValidateProfileForm", "ActionEnrol", "ActionGreet",
 ]

@@ -230,3 +230,21 @@ class ActionStartQuizFromOffer(ActionStartQuiz):
         if any(e.get("event") == "followup" for e in events):
             return events
         return [*events, FollowupAction("quiz_form")]
+
+
+class ActionGreet(Action):
+    """Greets, and proposes due reviews when there are some."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_greet")
+        try:
+            due = services.quiz_service().due_summary(tracker.sender_id)
+        except (AssessmentError, RetrievalError) as exc:
+            log.warning("no review summary: %s", exc)
+            due = ""
+        if due:
+            dispatcher.utter_message(text=due, buttons=[{"title": "Start my review", "payload": "review"}])
+        return []

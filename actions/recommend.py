@@ -25,6 +25,7 @@ _PATH_PATTERNS = [
     re.compile(r"\b(?:become|get to|reach|work towards?|learn|take)\s+(?P<t>.+)$", re.IGNORECASE),
 ]
 _TRAILING = re.compile(r"\s*(?:[—–:;,-]|\bwhere\b|\bhow\b|\bwhat\b).*$", re.IGNORECASE)
+_ENROL = re.compile(r"\b(?:enrol|enroll|sign|register|add)\s+(?:me\s+)?(?:up\s+)?(?:in|for|on|to)?\s*(?:the\s+)?(?P<course>[^.!?]+?)(?:\s+course)?[.!?]*$", re.IGNORECASE)
 _COMPLETED = re.compile(r"\b(?:finished|completed|done with|passed|took)\s+(?:the\s+)?(?P<course>[^.!?]+?)(?:\s+course)?[.!?]*$", re.IGNORECASE)
 
 
@@ -69,8 +70,10 @@ class ActionRecommendCourses(Action):
         text = render_recommendations(recs)
         if not (profile.role or profile.goals):
             text += "\nTell me your role and goal (e.g. “I'm a data analyst aiming for team lead”) and I'll tailor this."
-        buttons = [{"title": f"Quiz me on {r.course.title}", "payload": f"quiz me on {r.course.title}"} for r in recs[:2]]
-        buttons += [{"title": f"Plan my path to {recs[0].course.title}", "payload": f"plan my path to {recs[0].course.title}"}]
+        first = recs[0].course.title
+        buttons = [{"title": f"Enrol in {first}", "payload": f"enrol me in {first}"},
+                   {"title": f"Quiz me on {first}", "payload": f"quiz me on {first}"},
+                   {"title": f"Plan my path to {first}", "payload": f"plan my path to {first}"}]
         payload = {"type": "recommendations", "items": [
             {"course_id": r.course.course_id, "title": r.course.title, "url": r.course.url, "reasons": r.reasons,
              "unmet_prerequisites": r.unmet_prerequisites, "score": r.score} for r in recs]}
@@ -158,12 +161,16 @@ class ActionConfirmProfile(Action):
 
 
 class ActionMarkCompleted(Action):
+    """'I finished X' records a completion; 'enrol me in X' (action_enrol) an enrolment."""
+
+    status, pattern = "completed", _COMPLETED
+
     def name(self) -> str:
         return "action_mark_completed"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
-        match = _COMPLETED.search(text)
+        match = self.pattern.search(text)
         catalogue = services.catalogue()
         try:
             course = resolve_target(catalogue, match.group("course") if match else text, services.answer_chain().embedder,
@@ -171,6 +178,19 @@ class ActionMarkCompleted(Action):
         except RecommenderError:
             dispatcher.utter_message(text="Which course did you finish? Use its title, e.g. “I finished SQL for Analysts”.")
             return []
-        services.profile_store().set_course_status(tracker.sender_id, course.course_id, "completed")
-        dispatcher.utter_message(text=f"Well done on finishing {course.title}! I've noted it.")
+        services.profile_store().set_course_status(tracker.sender_id, course.course_id, self.status)
+        if self.status == "completed":
+            dispatcher.utter_message(text=f"Well done on finishing {course.title}! I've noted it.")
+        else:
+            unmet = services.catalogue().unmet_prerequisites(course.course_id, set(services.profile_store().courses(tracker.sender_id)))
+            note = f" It builds on {', '.join(services.catalogue().courses[u].title for u in unmet)}, which you haven't finished yet." if unmet else ""
+            link = f" Start here: {course.url}" if course.url else ""
+            dispatcher.utter_message(text=f"You're enrolled in {course.title} ({course.duration_minutes} min).{note}{link}")
         return []
+
+
+class ActionEnrol(ActionMarkCompleted):
+    status, pattern = "enrolled", _ENROL
+
+    def name(self) -> str:
+        return "action_enrol"

@@ -93,8 +93,17 @@ _catalogue: dict = {}
 
 
 def recommender() -> Recommender:
-    """Rebuilt per request: enrolments change as learners complete courses (small tables, cached vectors)."""
-    return Recommender(catalogue(), answer_chain().embedder, settings().recommender, profile_store().all_enrolments())
+    """Rebuilt only when the catalogue or the enrolments changed since the last request."""
+    enrolments = profile_store().all_enrolments()
+    key = (_catalogue.get("version"), len(enrolments), enrolments[-1]["updated"] if enrolments else 0)
+    cat = catalogue()
+    with _lock:
+        if _recommender.get("key") != key or _recommender.get("catalogue") is not cat:
+            _recommender.update(key=key, catalogue=cat, value=Recommender(cat, answer_chain().embedder, settings().recommender, enrolments))
+        return _recommender["value"]
+
+
+_recommender: dict = {}
 
 
 def learner_profile(learner: str) -> LearnerProfile:
@@ -109,4 +118,5 @@ def learner_profile(learner: str) -> LearnerProfile:
         mastery={s: {"p_mastery": r["p_mastery"], "attempts": r["attempts"], "correct": r["correct"]}
                  for s, r in learning_store().mastery(learner).items()},
         asked=profile_store().asked_courses(learner),
+        since=row.get("created", 0.0),
     )

@@ -3,6 +3,7 @@ explanation and citation, update mastery (BKT) and the review schedule (FSRS), a
 store so a quiz survives restarts."""
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -189,8 +190,6 @@ class QuizService:
         before = self.store.mastery(learner).get(question["skill"], {}).get("p_mastery", self.params.p_init)
         self.store.save_mastery(learner, question["skill"], update_mastery(before, correct, self.params), correct)
         card = self.store.card(learner, question["question_id"])
-        import json
-
         new_card, due = self.reviews.review(json.loads(card["card"]) if card else None, rating_for(correct, hinted, skipped))
         self.store.save_card(learner, question["question_id"], new_card, due)
         session["position"] += 1

@@ -26,6 +26,7 @@ from retrieval import SentenceEmbedder
 
 from .datasets import EVALDATA
 from .metrics import auroc
+from .report import table, write_report
 
 log = logging.getLogger("eval")
 
@@ -145,11 +146,6 @@ def grading(items: list[dict], grader: Grader) -> dict[str, float]:
             **sweep}
 
 
-def table(rows: dict, header=("metric", "value")) -> str:
-    lines = [f"| {header[0]} | {header[1]} |", "|---|---|"]
-    lines += [f"| {k} | {v:.3f} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in rows.items()]
-    return "\n".join(lines)
-
 
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -171,11 +167,7 @@ def main(argv: list[str] | None = None) -> str:
     sections.append("## Question generation from SciQ support paragraphs\n\n" + table(question_generation(sciq, embedder)))
     grader = Grader(embedder)
     sections.append(f"## Free-text grading on SciQ ({args.grading_sample} questions)\n\n" + table(grading(sciq[: args.grading_sample], grader)))
-    report = "\n\n".join(sections) + "\n"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report)
-    print(report)
-    return report
+    return write_report(sections, args.out)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from retrieval import AnswerChain, RetrievalSettings, Retriever, SentenceEmbedde
 
 from .datasets import EVALDATA, QASet, load_sciq, load_squad
 from .metrics import auroc, contains_answer, percentiles, rank_of, retrieval_scores
+from .report import table, write_report
 
 log = logging.getLogger("eval")
 
@@ -151,12 +152,6 @@ def langchain_side_by_side(index_dir: Path, items, embedder, settings: Retrieval
     }
 
 
-def table(rows: dict[str, object], header: tuple[str, str] = ("metric", "value")) -> str:
-    lines = [f"| {header[0]} | {header[1]} |", "|---|---|"]
-    for key, value in rows.items():
-        lines.append(f"| {key} | {value:.3f} |" if isinstance(value, float) else f"| {key} | {value} |")
-    return "\n".join(lines)
-
 
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -203,11 +198,7 @@ def main(argv: list[str] | None = None) -> str:
         squad_acc = sum(contains_answer(squad_chain.answer(i.question).text, i.answers) for i in answerable) / len(answerable)
         sections.append("### Abstention\n\nScore: the answer chain's relevance (best passage or sentence cosine).\n\n" +
                         table({**abstention(squad_chain, answerable, unanswerable, out_of_corpus), "extractive answer contains a gold span (answerable)": squad_acc}))
-    report = "\n\n".join(sections) + "\n"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report)
-    print(report)
-    return report
+    return write_report(sections, args.out)
 
 
 def _retrieval_md(results: dict[str, dict]) -> str:

@@ -20,6 +20,7 @@ from retrieval import RetrievalSettings, Retriever, SentenceEmbedder, ingest
 
 from .datasets import EVALDATA
 from .metrics import auroc
+from .report import table, write_report
 
 log = logging.getLogger("eval")
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,11 +158,6 @@ def simulated_learners(catalogue: Catalogue, embedder, n: int = 300, seed: int =
     return {f"hit@3, {k}": v / n for k, v in hits.items()} | {"learners": n, "catalogue courses": len(catalogue.courses)}
 
 
-def table(rows: dict) -> str:
-    lines = ["| metric | value |", "|---|---|"]
-    lines += [f"| {k} | {v:.3f} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in rows.items()]
-    return "\n".join(lines)
-
 
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -179,11 +175,7 @@ def main(argv: list[str] | None = None) -> str:
         ingest(ROOT / "data" / "courses", Path(tmp), embedder, RetrievalSettings())
         catalogue = Catalogue.from_metadata(Retriever(Path(tmp), embedder, RetrievalSettings()).corpus()[0])
     sections.append("## Simulated learners with a hidden skill gap (sample catalogue)\n\n" + table(simulated_learners(catalogue, embedder)))
-    report = "\n\n".join(sections) + "\n"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report)
-    print(report)
-    return report
+    return write_report(sections, args.out)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ prerequisite feasibility, then a diversity pass. Every recommendation carries it
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -24,6 +25,7 @@ class LearnerProfile:
     completed: set[str] = field(default_factory=set)
     mastery: dict[str, dict[str, float]] = field(default_factory=dict)  # skill -> {p_mastery, attempts, correct}
     asked: dict[str, int] = field(default_factory=dict)  # course_id -> questions answered from it
+    since: float = 0.0  # when the learner's profile was created (Unix seconds); due dates count from it
 
 
 @dataclass
@@ -108,8 +110,11 @@ class Recommender:
                 continue
             score, reasons = 0.0, []
             if self._required_for(course, profile):
-                score += s.weight_required
-                reasons.append(f"required for {profile.group or profile.role}")
+                due = profile.since + course.due_days * 86400 if course.due_days and profile.since else 0.0
+                overdue = bool(due) and time.time() > due
+                score += s.weight_required if overdue or not due else s.weight_required / 3
+                when = " — overdue" if overdue else (f" (due in {max(1, int((due - time.time()) // 86400))} days)" if due else "")
+                reasons.append(f"required for {profile.group or profile.role}{when}")
             gap_skill, gap = self._gap(course, profile)
             if gap_skill:
                 score += s.weight_gap * gap
@@ -146,7 +151,11 @@ class Recommender:
 
     def _required_for(self, course: Course, profile: LearnerProfile) -> bool:
         wanted = {_norm(r) for r in course.required_for}
-        return bool(wanted) and bool({_norm(profile.role), _norm(profile.group)} & wanted)
+        mine = {_norm(profile.role), _norm(profile.group)} - {""}
+        if not wanted or not mine:
+            return False
+        # "managers" covers "sales manager": every word of the requirement appears in the role or group.
+        return "all" in wanted or any(set(w.split()) <= set(" ".join(mine).split()) for w in wanted)
 
     def _gap(self, course: Course, profile: LearnerProfile) -> tuple[str | None, float]:
         gaps = [(1 - profile.mastery[s]["p_mastery"], s) for s in course.skills

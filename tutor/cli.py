@@ -57,6 +57,20 @@ def _ingest(settings: Settings, path: Path) -> None:
         )
     else:
         console.print(f"Nothing changed: {len(report.unchanged)} files already indexed ({report.total_chunks} passages).")
+    _report_catalogue(settings)
+
+
+def _report_catalogue(settings: Settings) -> None:
+    """Prerequisite cycles and unknown prerequisites in the course front matter, said at ingest."""
+    from recommender import Catalogue
+    from retrieval import IndexNotFound, Retriever
+
+    try:
+        courses, _ = Retriever(settings.path(settings.paths.index_dir), SentenceEmbedder(settings.retrieval.embedding), settings.retrieval).corpus()
+    except IndexNotFound:
+        return
+    for problem in Catalogue.from_metadata(courses).report.problems():
+        console.print(f"[yellow]catalogue:[/yellow] {problem}")
 
 
 @app.command()

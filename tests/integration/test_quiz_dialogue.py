@@ -99,3 +99,16 @@ def test_unknown_quiz_topic_and_commands_without_a_quiz(learner):
     learner.sender = "no-quiz-learner"
     assert "no questions about" in texts(learner.say("quiz me on quantum basket weaving"))
     assert "no quiz running" in texts(learner.say("hint"))
+
+
+def test_greeting_proposes_due_reviews(learner, workspace):
+    learner.sender = "review-learner"
+    learner.say("quiz me on meetings")
+    for _ in range(3):
+        learner.say("skip")
+    with sqlite3.connect(workspace / "tutor.db") as db:
+        db.execute("update review_cards set due = 0 where learner = ?", ["review-learner"])
+    greeting = learner.say("hello")
+    assert "due for review" in texts(greeting) and "say “review”" in texts(greeting)
+    review = learner.say("review")
+    assert question_in(review) is not None

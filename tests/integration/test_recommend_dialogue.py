@@ -61,3 +61,13 @@ def test_quiz_results_become_reasons(learner, workspace):
     privacy = next(i for i in recs["items"] if i["course_id"] == "data-privacy")
     assert any("you scored 40%" in r for r in privacy["reasons"])
     assert any("Information Security Basics first" in r for r in privacy["reasons"])
+
+
+def test_enrol_from_a_recommendation(learner, workspace):
+    learner.sender = "rec-enrol"
+    recs = learner.say("what should I learn next?")
+    enrol = next(b for m in recs for b in m.get("buttons", []) if b["title"].startswith("Enrol in"))
+    reply = learner.say(enrol["payload"])
+    assert "You're enrolled in" in texts(reply)
+    with sqlite3.connect(workspace / "tutor.db") as db:
+        assert db.execute("select status from enrolments where learner = ?", ["rec-enrol"]).fetchone() == ("enrolled",)

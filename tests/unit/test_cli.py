@@ -55,3 +55,12 @@ def test_bad_settings_file_is_a_clear_error(tmp_path: Path, monkeypatch):
 def test_ingest_missing_path(config, tmp_path: Path):
     result = CliRunner().invoke(app, ["ingest", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_ingest_reports_catalogue_problems(config, tmp_path: Path):
+    folder = tmp_path / "cat"
+    folder.mkdir()
+    (folder / "a.md").write_text("---\nid: a\ntitle: A\nprerequisites: [b]\n---\n# A\n\n## One\n\nAlpha content about budgeting and forecasts.\n")
+    (folder / "b.md").write_text("---\nid: b\ntitle: B\nprerequisites: [a, ghost]\n---\n# B\n\n## One\n\nBeta content about hiring and interviews.\n")
+    result = CliRunner().invoke(app, ["ingest", str(folder)])
+    assert "prerequisite cycle" in result.output and "'ghost'" in result.output

@@ -94,3 +94,28 @@ def test_near_duplicates_are_not_listed_together():
                      Course("c", "Negotiation", summary="deals")])
     recs = Recommender(cat, HashingEmbedder(), RecommenderSettings()).recommend(LearnerProfile("z"), count=3)
     assert {r.course.course_id for r in recs} in ({"a", "c"}, {"b", "c"})
+
+
+def test_overdue_required_training_is_flagged():
+    import time
+
+    from fakes import HashingEmbedder
+
+    cat = Catalogue([Course("x", "Security awareness", required_for=["engineers"], due_days=30), Course("y", "Negotiation")])
+    rec = Recommender(cat, HashingEmbedder(), RecommenderSettings())
+    fresh = rec.recommend(LearnerProfile("n", role="engineer"))[0]
+    late = rec.recommend(LearnerProfile("o", role="engineer", since=time.time() - 40 * 86400))[0]
+    assert fresh.course.course_id == late.course.course_id == "x"
+    assert "overdue" not in fresh.reasons[0] and late.reasons[0] == "required for engineer — overdue"
+
+
+def test_required_training_has_a_due_date_from_the_profile():
+    import time
+
+    from fakes import HashingEmbedder
+
+    cat = Catalogue([Course("x", "Feedback for managers", required_for=["managers"], due_days=90), Course("y", "Negotiation")])
+    rec = Recommender(cat, HashingEmbedder(), RecommenderSettings())
+    reasons = rec.recommend(LearnerProfile("m", role="sales manager", since=time.time()))[0].reasons
+    assert reasons[0].startswith("required for sales manager (due in 89 days)") or reasons[0].startswith("required for sales manager (due in 90 days)")
+    assert not rec.recommend(LearnerProfile("d", role="developer"))[0].reasons[0].startswith("required")
