@@ -14,6 +14,7 @@ from retrieval import Answer, RetrievalError
 from store import pseudonym
 
 from . import services
+from .identity import learner_id
 from .render import answer_payload, answer_text
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def answer_and_record(dispatcher: CollectingDispatcher, tracker: Tracker) -> Ans
     turn_id = None
     try:
         turn_id = services.turn_store().record(
-            tracker.sender_id,
+            learner_id(tracker),
             text[:10_000],
             answer.text,
             channel=channel,
@@ -56,6 +57,7 @@ def answer_and_record(dispatcher: CollectingDispatcher, tracker: Tracker) -> Ans
             sources=[c.__dict__ for c in answer.citations],
             notes=answer.notes,
             latency_ms=latency_ms,
+            conversation_id=tracker.sender_id,
         )
     except Exception as exc:  # the learner still gets the answer when the record cannot be written
         log.error("could not record turn for %s: %s", pseudonym(tracker.sender_id), exc)

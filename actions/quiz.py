@@ -14,6 +14,7 @@ from assessment import AssessmentError, InvalidAnswer, QuizTurn
 from retrieval import RetrievalError
 
 from . import services
+from .identity import learner_id
 from .answer import answer_and_record, looks_like_question
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ class ActionStartQuiz(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         topic = tracker.get_slot("quiz_topic") if intent == "affirm" else quiz_topic(tracker.latest_message.get("text") or "")
         try:
-            turn = services.quiz_service().start(tracker.sender_id, topic or "", review=(intent == "start_review"))
+            turn = services.quiz_service().start(learner_id(tracker), topic or "", review=(intent == "start_review"))
         except (AssessmentError, RetrievalError) as exc:
             dispatcher.utter_message(text=str(exc))
             return [SlotSet("quiz_offered", False), FollowupAction("action_listen")]
@@ -106,7 +107,7 @@ class ActionAskQuizAnswer(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
         try:
-            turn = services.quiz_service().current(tracker.sender_id)
+            turn = services.quiz_service().current(learner_id(tracker))
         except AssessmentError as exc:
             dispatcher.utter_message(text=str(exc))
             return [SlotSet("requested_slot", None), SlotSet("quiz_answer", "none")]
@@ -121,7 +122,7 @@ class ValidateQuizForm(FormValidationAction):
         return "validate_quiz_form"
 
     async def validate_quiz_answer(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
-        learner = tracker.sender_id
+        learner = learner_id(tracker)
         quiz = services.quiz_service()
         try:
             current = quiz.current(learner)
@@ -166,7 +167,7 @@ class ActionResumeQuiz(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
         try:
-            turn = services.quiz_service().resume(tracker.sender_id)
+            turn = services.quiz_service().resume(learner_id(tracker))
         except AssessmentError as exc:
             dispatcher.utter_message(text=str(exc))
             return [FollowupAction("action_listen")]
@@ -181,7 +182,7 @@ class ActionQuizCommandOutsideQuiz(Action):
         return "action_quiz_command_outside_quiz"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
-        session = services.learning_store().open_session(tracker.sender_id)
+        session = services.learning_store().open_session(learner_id(tracker))
         if session and session["status"] == "paused":
             dispatcher.utter_message(text="Your quiz is paused. Say “resume quiz” to carry on, or “quiz me” for a new one.")
         else:
@@ -195,8 +196,8 @@ class ActionShowProgress(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
         quiz = services.quiz_service()
-        text = quiz.progress(tracker.sender_id)
-        mastery = services.learning_store().mastery(tracker.sender_id)
+        text = quiz.progress(learner_id(tracker))
+        mastery = services.learning_store().mastery(learner_id(tracker))
         dispatcher.utter_message(text=text, json_message={"type": "progress", "mastery": {
             s: {"p_mastery": round(r["p_mastery"], 3), "attempts": r["attempts"], "correct": r["correct"]} for s, r in mastery.items()}})
         return []
@@ -241,7 +242,7 @@ class ActionGreet(Action):
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_greet")
         try:
-            due = services.quiz_service().due_summary(tracker.sender_id)
+            due = services.quiz_service().due_summary(learner_id(tracker))
         except (AssessmentError, RetrievalError) as exc:
             log.warning("no review summary: %s", exc)
             due = ""

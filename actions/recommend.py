@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from recommender import RecommenderError, plan_path, resolve_target
 
 from . import services
+from .identity import learner_id
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class ActionRecommendCourses(Action):
         return "action_recommend_courses"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
-        profile = services.learner_profile(tracker.sender_id)
+        profile = services.learner_profile(learner_id(tracker))
         recs = services.recommender().recommend(profile)
         if not recs:
             dispatcher.utter_message(text="You've completed every course in the catalogue — impressive! Ask me anything to keep it fresh.")
@@ -87,7 +88,7 @@ class ActionPlanPath(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
-        profile = services.learner_profile(tracker.sender_id)
+        profile = services.learner_profile(learner_id(tracker))
         catalogue = services.catalogue()
         try:
             target = resolve_target(catalogue, path_target(text), services.answer_chain().embedder,
@@ -119,9 +120,9 @@ class ActionUpdateProfile(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
         found = parse_profile(tracker.latest_message.get("text") or "")
-        current = services.profile_store().profile(tracker.sender_id) or {}
+        current = services.profile_store().profile(learner_id(tracker)) or {}
         if found:
-            services.profile_store().save_profile(tracker.sender_id, **found)
+            services.profile_store().save_profile(learner_id(tracker), **found)
         role = found.get("role") or current.get("role") or None
         goals = found.get("goals") or current.get("goals") or None
         return [SlotSet("profile_role", role), SlotSet("profile_goal", goals)]
@@ -136,7 +137,7 @@ class ValidateProfileForm(FormValidationAction):
         if not role or len(role) > 60:
             dispatcher.utter_message(text="Please tell me your role in a few words, e.g. “sales manager”.")
             return {"profile_role": None}
-        services.profile_store().save_profile(tracker.sender_id, role=role)
+        services.profile_store().save_profile(learner_id(tracker), role=role)
         return {"profile_role": role}
 
     async def validate_profile_goal(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -144,7 +145,7 @@ class ValidateProfileForm(FormValidationAction):
         if not goal or len(goal) > 120:
             dispatcher.utter_message(text="What would you like to get better at or become? A few words is enough.")
             return {"profile_goal": None}
-        services.profile_store().save_profile(tracker.sender_id, goals=goal)
+        services.profile_store().save_profile(learner_id(tracker), goals=goal)
         return {"profile_goal": goal}
 
 
@@ -153,7 +154,7 @@ class ActionConfirmProfile(Action):
         return "action_confirm_profile"
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
-        p = services.profile_store().profile(tracker.sender_id) or {}
+        p = services.profile_store().profile(learner_id(tracker)) or {}
         group = f", in {p['group_name']}" if p.get("group_name") else ""
         dispatcher.utter_message(text=f"Got it — you're a {p.get('role')} aiming for {p.get('goals')}{group}. "
                                       "I'll remember that. Ask “what should I learn next?” for suggestions.")
@@ -178,11 +179,11 @@ class ActionMarkCompleted(Action):
         except RecommenderError:
             dispatcher.utter_message(text="Which course did you finish? Use its title, e.g. “I finished SQL for Analysts”.")
             return []
-        services.profile_store().set_course_status(tracker.sender_id, course.course_id, self.status)
+        services.profile_store().set_course_status(learner_id(tracker), course.course_id, self.status)
         if self.status == "completed":
             dispatcher.utter_message(text=f"Well done on finishing {course.title}! I've noted it.")
         else:
-            unmet = services.catalogue().unmet_prerequisites(course.course_id, set(services.profile_store().courses(tracker.sender_id)))
+            unmet = services.catalogue().unmet_prerequisites(course.course_id, set(services.profile_store().courses(learner_id(tracker))))
             note = f" It builds on {', '.join(services.catalogue().courses[u].title for u in unmet)}, which you haven't finished yet." if unmet else ""
             link = f" Start here: {course.url}" if course.url else ""
             dispatcher.utter_message(text=f"You're enrolled in {course.title} ({course.duration_minutes} min).{note}{link}")

@@ -68,7 +68,13 @@ def _3_profiles(db: sqlite_utils.Database) -> None:
     db["enrolments"].create_index(["course_id"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_1_turns, _2_learning, _3_profiles]
+def _4_turn_conversations(db: sqlite_utils.Database) -> None:
+    # A learner (sender_id) may hold several conversations (one per Slack thread, say).
+    db["turns"].add_column("conversation_id", str)
+    db["turns"].create_index(["conversation_id"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_1_turns, _2_learning, _3_profiles, _4_turn_conversations]
 
 
 def migrate(db: sqlite_utils.Database) -> int:
@@ -88,9 +94,12 @@ def open_database(path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate; WAL and a busy timeout let the action server's threads share it."""
     from pathlib import Path
 
+    import sqlite3
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path, use_counts_table=False)
+    # Shared by a server's worker threads; sqlite3 serialises access to one connection.
+    db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False, timeout=5.0), use_counts_table=False)
     db.execute("pragma journal_mode=wal")
     db.execute("pragma busy_timeout=5000")
     migrate(db)

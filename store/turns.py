@@ -42,6 +42,7 @@ class TurnStore:
         sources: Iterable[dict[str, Any]] = (),
         notes: Iterable[str] = (),
         latency_ms: float = 0.0,
+        conversation_id: str = "",
     ) -> str:
         turn_id = uuid.uuid4().hex
         self.db["turns"].insert(
@@ -59,10 +60,18 @@ class TurnStore:
                 "notes": json.dumps(list(notes)),
                 "latency_ms": latency_ms,
                 "feedback": "",
+                "conversation_id": conversation_id or sender_id,
             }
         )
         log.info("turn %s recorded for %s (%s)", turn_id, pseudonym(sender_id), mode)
         return turn_id
+
+    def set_feedback(self, turn_id: str, feedback: str) -> bool:
+        """Store 👍/👎 ('up'/'down') or 'human' on a turn; False when the turn is unknown."""
+        if not self.db.execute("select 1 from turns where turn_id = ?", [turn_id]).fetchone():
+            return False
+        self.db["turns"].update(turn_id, {"feedback": feedback})
+        return True
 
     def turns_for(self, sender_id: str) -> list[dict[str, Any]]:
         return list(self.db["turns"].rows_where("sender_id = ?", [sender_id], order_by="created"))

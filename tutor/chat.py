@@ -7,21 +7,9 @@ from typing import Callable
 
 import requests
 
-REST_PATH = "/webhooks/rest/webhook"
+from bot.rasa_client import RestClient
 
-
-class RestClient:
-    """Sends a learner's messages to Rasa's REST channel and returns the bot's messages."""
-
-    def __init__(self, rasa_url: str, sender: str, timeout: float = 120.0) -> None:
-        self.url = rasa_url.rstrip("/") + REST_PATH
-        self.sender = sender
-        self.timeout = timeout
-
-    def send(self, text: str) -> list[dict]:
-        reply = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=self.timeout)
-        reply.raise_for_status()
-        return reply.json()
+__all__ = ["RestClient", "chat_loop", "default_sender", "render_reply"]
 
 
 def default_sender() -> str:

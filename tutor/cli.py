@@ -148,6 +148,41 @@ def chat(
 
 
 @app.command()
+def slack(
+    socket: bool = typer.Option(False, "--socket", help="Socket Mode (needs SLACK_APP_TOKEN) instead of HTTP."),
+    port: int = typer.Option(3000, help="HTTP port for Slack's requests (/slack/events)."),
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on (put a TLS proxy in front in production)."),
+) -> None:
+    """Run the Slack app against the running tutor (`tutor serve`). Secrets come from the environment:
+    SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)."""
+    import os
+
+    from bot.slack import SlackConfig, create_app, serve_http, serve_socket_mode
+    from store import TurnStore
+
+    settings = _settings()
+    missing = [v for v in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not os.environ.get(v)]
+    if socket and not os.environ.get("SLACK_APP_TOKEN"):
+        missing.append("SLACK_APP_TOKEN")
+    if missing:
+        console.print(f"[red]Set {', '.join(missing)} in the environment (see README, 'Connect to Slack').[/red]")
+        raise typer.Exit(2)
+    turns = TurnStore(settings.path(settings.paths.store))
+    config = SlackConfig(
+        bot_token=os.environ["SLACK_BOT_TOKEN"], signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        rasa_url=f"http://{settings.servers.host}:{settings.servers.rasa_port}",
+        api_url=os.environ.get("SLACK_API_URL", "https://slack.com/api/"),
+        trainer_channel=os.environ.get("SLACK_TRAINER_CHANNEL", ""),
+    )
+    bolt = create_app(config, turns.set_feedback)
+    if socket:
+        serve_socket_mode(bolt, os.environ["SLACK_APP_TOKEN"])
+    else:
+        console.print(f"Slack app listening on http://{host}:{port}/slack/events")
+        serve_http(bolt, host, port)
+
+
+@app.command()
 def demo() -> None:
     """Ingest the sample courses, train Rasa if stale, start both servers and chat in the terminal."""
     settings = _settings()
