@@ -1,5 +1,5 @@
 """Custom actions for the Rasa server: thin adapters from the dialogue to the tutor's capabilities."""
-from .answer import ActionAnswerQuestion, ActionHandleFallback
+from .answer import ActionAnswerQuestion, ActionHandleFallback, ActionStoreFeedback
 from .quiz import (
     ActionAskQuizAnswer,
     ActionGreet,
@@ -26,5 +26,5 @@ __all__ = [
     "ActionAnswerQuestion", "ActionAskQuizAnswer", "ActionHandleFallback", "ActionQuizCommandOutsideQuiz",
     "ActionQuizDone", "ActionRespondYesNo", "ActionResumeQuiz", "ActionShowProgress", "ActionStartQuiz",
     "ActionStartQuizFromOffer", "ValidateQuizForm", "ActionConfirmProfile", "ActionMarkCompleted", "ActionPlanPath",
-    "ActionRecommendCourses", "ActionUpdateProfile", "ValidateProfileForm", "ActionEnrol", "ActionGreet",
+    "ActionRecommendCourses", "ActionUpdateProfile", "ValidateProfileForm", "ActionEnrol", "ActionGreet", "ActionStoreFeedback",
 ]

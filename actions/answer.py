@@ -107,3 +107,17 @@ class ActionHandleFallback(Action):
         else:
             dispatcher.utter_message(response="utter_help")
         return []
+
+
+class ActionStoreFeedback(Action):
+    """👍/👎 sent as `/give_feedback{"turn_id": "...", "feedback_value": "up"}` by channels with cards."""
+
+    def name(self) -> str:
+        return "action_store_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
+        value, turn = entities.get("feedback_value"), entities.get("turn_id")
+        stored = value in ("up", "down") and bool(turn) and services.turn_store().set_feedback(str(turn), value)
+        dispatcher.utter_message(text="Thanks for the feedback!" if stored else "Thanks — I couldn't match that feedback to an answer.")
+        return []

@@ -19,8 +19,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+TEAMS_APP_ID = "00000000-test-app"
+
+
 @pytest.fixture(scope="session")
-def workspace(tmp_path_factory, course_index: Path) -> Path:
+def botframework():
+    from fake_botframework import FakeBotFramework
+
+    fake = FakeBotFramework(TEAMS_APP_ID)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory, course_index: Path, botframework) -> Path:
     """tutor.yml + endpoints.yml for this test run: own ports, own databases, the sample course index."""
     work = tmp_path_factory.mktemp("tutor")
     rasa_port, action_port = free_port(), free_port()
@@ -29,10 +41,15 @@ def workspace(tmp_path_factory, course_index: Path) -> Path:
         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{work / "tracker.db"}"\n'
         "lock_store:\n  type: in_memory\n"
     )
+    (work / "credentials.yml").write_text(
+        "bot.channels.rest.TutorRestInput:\n"
+        f"bot.channels.teams.TeamsInput:\n  app_id: {TEAMS_APP_ID}\n  app_password: secret\n"
+        f"  openid_metadata_url: {botframework.url}/openid\n  token_url: {botframework.url}/token\n"
+    )
     (work / "tutor.yml").write_text(
         f"paths:\n  index_dir: {course_index}\n  store: {work / 'tutor.db'}\n  cache_dir: {work / 'cache'}\n"
         f"servers:\n  rasa_port: {rasa_port}\n  action_port: {action_port}\n  endpoints: {work / 'endpoints.yml'}\n"
-        f"  credentials: {ROOT / 'bot' / 'credentials.yml'}\n  models_dir: {ROOT / 'models'}\n"
+        f"  credentials: {work / 'credentials.yml'}\n  models_dir: {ROOT / 'models'}\n"
     )
     return work
 

@@ -1,0 +1,69 @@
+"""Microsoft Teams through the Bot Framework channel: signed activities in, Adaptive Cards out to a fake
+connector, the real Rasa and action servers in between."""
+import json
+import sqlite3
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.integration
+
+
+def post(servers, botframework, activity, auth=None):
+    return requests.post(f"{servers.rasa_url}/webhooks/teams/webhook", json=activity, timeout=120,
+                         headers={"Authorization": auth if auth is not None else botframework.bearer()})
+
+
+def cards_in(activities):
+    return [a["content"] for act in activities for a in act.get("attachments") or [] if a["contentType"].endswith("adaptive")]
+
+
+def new_activities(botframework, since):
+    return botframework.activities[since:]
+
+
+def test_question_gets_an_answer_card_with_citations(servers, botframework):
+    since = len(botframework.activities)
+    assert post(servers, botframework, botframework.activity("conv-1", "how do I report a phishing email?")).status_code == 200
+    posted = new_activities(botframework, since)
+    card = next(c for c in cards_in(posted) if "Sources:" in json.dumps(c))
+    assert "Report Phish" in json.dumps(card) and "Information Security Basics" in json.dumps(card)
+    assert {a["title"] for a in card["actions"]} == {"👍", "👎"}
+    assert all(a["_auth"] == "Bearer connector-token" for a in posted) and botframework.token_requests
+
+
+def test_quiz_as_cards_and_card_submits(servers, botframework, workspace):
+    since = len(botframework.activities)
+    post(servers, botframework, botframework.activity("conv-2", "quiz me on SQL joins", user="29:quizzer"))
+    question = next(c for c in cards_in(new_activities(botframework, since)) if "Question 1 of" in json.dumps(c))
+    choice = next(a for a in question["actions"] if a["data"].get("text") not in ("hint", "skip"))
+    since = len(botframework.activities)
+    post(servers, botframework, botframework.activity("conv-2", value=choice["data"], user="29:quizzer"))
+    replies = json.dumps(new_activities(botframework, since))
+    assert "Correct" in replies or "Not quite" in replies
+    with sqlite3.connect(workspace / "tutor.db") as db:
+        assert db.execute("select count(*) from attempts where learner = ?", ["teams:aad-29:quizzer"]).fetchone()[0] == 1
+
+
+def test_feedback_submit_is_stored(servers, botframework, workspace):
+    since = len(botframework.activities)
+    post(servers, botframework, botframework.activity("conv-3", "what does SBI stand for?"))
+    card = next(c for c in cards_in(new_activities(botframework, since)) if "Sources:" in json.dumps(c))
+    down = next(a for a in card["actions"] if a["title"] == "👎")
+    since = len(botframework.activities)
+    post(servers, botframework, botframework.activity("conv-3", value=down["data"]))
+    assert "Thanks for the feedback" in json.dumps(new_activities(botframework, since))
+    with sqlite3.connect(workspace / "tutor.db") as db:
+        assert db.execute("select feedback from turns where turn_id = ?", [down["data"]["turn_id"]]).fetchone() == ("down",)
+
+
+@pytest.mark.parametrize("auth", ["", "Bearer not-a-jwt"])
+def test_unsigned_or_badly_signed_activities_are_refused(servers, botframework, auth):
+    since = len(botframework.activities)
+    reply = post(servers, botframework, botframework.activity("conv-4", "hello"), auth=auth)
+    assert reply.status_code == 401 and len(botframework.activities) == since
+
+
+def test_token_for_another_bot_is_refused(servers, botframework):
+    reply = post(servers, botframework, botframework.activity("conv-5", "hello"), auth=botframework.bearer(audience="someone-else"))
+    assert reply.status_code == 401
