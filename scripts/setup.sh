@@ -43,4 +43,9 @@ if [ ! -f "$rasa_stamp" ]; then
   .venv-rasa/bin/rasa --version >/dev/null
   rm -f .venv-rasa/.installed-*; touch "$rasa_stamp"
 fi
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing chromium for the console's browser tests …"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will be skipped"
+fi
 echo "Environments ready."

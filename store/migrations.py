@@ -74,7 +74,19 @@ def _4_turn_conversations(db: sqlite_utils.Database) -> None:
     db["turns"].create_index(["conversation_id"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_1_turns, _2_learning, _3_profiles, _4_turn_conversations]
+def _5_console(db: sqlite_utils.Database) -> None:
+    db["console_users"].create({"username": str, "password_hash": str, "role": str, "created": float}, pk="username")
+    db["annotations"].create(
+        {"annotation_id": str, "turn_id": str, "kind": str, "text": str, "author": str, "created": float}, pk="annotation_id"
+    )
+    db["annotations"].create_index(["turn_id"])
+    db["conversation_reviews"].create({"conversation_id": str, "reviewer": str, "reviewed_at": float}, pk="conversation_id")
+    db["turns"].enable_fts(["question", "answer"], create_triggers=True, tokenize="porter")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _1_turns, _2_learning, _3_profiles, _4_turn_conversations, _5_console,
+]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

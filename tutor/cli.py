@@ -182,6 +182,85 @@ def slack(
         serve_http(bolt, host, port)
 
 
+def _console_secret(settings: Settings) -> str:
+    import os
+    import secrets
+
+    explicit = os.environ.get(settings.console.secret_env)
+    if explicit:
+        return explicit
+    path = settings.path(settings.paths.store).parent / "console-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@app.command(name="console")
+def console_command() -> None:
+    """Serve the trainer console (log in with an account from `tutor users add`)."""
+    import uvicorn
+
+    from console import create_app
+
+    from .servers import tracker_db_path
+
+    settings = _settings()
+    web = create_app(settings.path(settings.paths.store), tracker_db_path(settings), _console_secret(settings),
+                     lambda: SentenceEmbedder(settings.retrieval.embedding), settings.console.low_confidence, settings.console.https_only)
+    console.print(f"Trainer console on http://{settings.console.host}:{settings.console.port}/")
+    uvicorn.run(web, host=settings.console.host, port=settings.console.port, log_level="warning")
+
+
+users_app = typer.Typer(help="Trainer console accounts.")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: str = typer.Option("trainer", help="admin (sees real identities) | trainer | learner (refused by the console)."),
+    password: Optional[str] = typer.Option(None, envvar="TUTOR_USER_PASSWORD", help="Default: asked for, hidden."),
+) -> None:
+    """Create or update a console account; the password is stored as a scrypt hash."""
+    from console import add_user
+    from store import open_database
+
+    settings = _settings()
+    password = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        add_user(open_database(settings.path(settings.paths.store)), username, password, role)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2)
+    console.print(f"Account {username} ({role}) saved.")
+
+
+@app.command()
+def forget(learner: str = typer.Argument(..., help="The learner id as the tutor records it (e.g. slack:T1:U1).")) -> None:
+    """Delete one learner's data everywhere: transcripts, tracker events, attempts, mastery, reviews, profile."""
+    from console import forget as forget_learner
+
+    from .servers import tracker_db_path
+
+    settings = _settings()
+    deleted = forget_learner(learner, settings.path(settings.paths.store), tracker_db_path(settings))
+    console.print("Deleted: " + ", ".join(f"{n} {t}" for t, n in deleted.items() if n) if any(deleted.values()) else "Nothing stored for that learner.")
+
+
+@app.command()
+def retention() -> None:
+    """Delete transcripts older than console.retention_days (run daily, e.g. from cron)."""
+    from console import apply_retention
+
+    from .servers import tracker_db_path
+
+    settings = _settings()
+    deleted = apply_retention(settings.console.retention_days, settings.path(settings.paths.store), tracker_db_path(settings))
+    console.print(f"Retention ({settings.console.retention_days} days): " + ", ".join(f"{n} {t}" for t, n in deleted.items()))
+
+
 @app.command()
 def demo() -> None:
     """Ingest the sample courses, train Rasa if stale, start both servers and chat in the terminal."""

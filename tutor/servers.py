@@ -82,6 +82,20 @@ def check_action_endpoint(settings: Settings) -> None:
         raise ServerError(f"{path} sends actions to {url!r} but servers.action_port is {settings.servers.action_port}")
 
 
+def tracker_db_path(settings: Settings) -> Path | None:
+    """The SQLite file of Rasa's tracker store, when endpoints.yml configures one."""
+    import yaml
+
+    try:
+        store = (yaml.safe_load(settings.path(settings.servers.endpoints).read_text()) or {}).get("tracker_store") or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    if str(store.get("type", "")).upper() != "SQL" or store.get("dialect") != "sqlite" or not store.get("db"):
+        return None
+    path = Path(str(store["db"]))
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
 def port_is_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         return sock.connect_ex((host, port)) != 0

@@ -43,6 +43,16 @@ class ServerSettings(BaseModel):
     startup_timeout_s: float = Field(240.0, gt=0, description="How long `tutor serve` waits for both servers.")
 
 
+class ConsoleSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    host: str = Field("127.0.0.1", description="Interface the trainer console listens on.")
+    port: int = Field(8080, ge=1, le=65535, description="Trainer console port.")
+    retention_days: int = Field(365, ge=1, description="Transcripts older than this are deleted by `tutor retention` (run it daily).")
+    low_confidence: float = Field(0.5, ge=0.0, le=1.0, description="Answers below this confidence match the console's 'low confidence' filter.")
+    secret_env: str = Field("TUTOR_CONSOLE_SECRET", description="Environment variable with the key for sessions and learner aliases (else a generated key in var/).")
+    https_only: bool = Field(False, description="Send the session cookie over HTTPS only (set when served behind TLS).")
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     paths: PathSettings = PathSettings()
@@ -50,6 +60,7 @@ class Settings(BaseModel):
     retrieval: RetrievalSettings = RetrievalSettings()
     assessment: AssessmentSettings = AssessmentSettings()
     recommender: RecommenderSettings = RecommenderSettings()
+    console: ConsoleSettings = ConsoleSettings()
     root: Path = Field(Path("."), exclude=True, description="Directory relative paths are resolved against.")
 
     def path(self, value: Path) -> Path:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from rest_learner import Learner
 from tutor.servers import ServerGroup, train
 from tutor.settings import load_settings
 
@@ -64,23 +65,11 @@ def servers(workspace: Path):
     group.stop()
 
 
-class Learner:
-    """One conversation through the REST channel."""
-
-    def __init__(self, rasa_url: str, sender: str) -> None:
-        self.url = f"{rasa_url}/webhooks/rest/webhook"
-        self.sender = sender
-
-    def say(self, text: str) -> list[dict]:
-        reply = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=120)
-        assert reply.status_code == 200, reply.text
-        return reply.json()
-
-    @staticmethod
-    def answer_payload(messages: list[dict]) -> dict | None:
-        return next((m["custom"] for m in messages if m.get("custom", {}).get("type") == "answer"), None)
-
-
 @pytest.fixture()
 def learner(servers, request) -> Learner:
     return Learner(servers.rasa_url, sender=f"learner-{request.node.name}")
+
+
+@pytest.fixture()
+def make_learner(servers):
+    return lambda sender: Learner(servers.rasa_url, sender)
