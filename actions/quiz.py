@@ -10,7 +10,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assessment import AssessmentError, InvalidAnswer, QuizTurn
+from assessment import AssessmentError, InvalidAnswer, QuizTurn, parse_choice
 from retrieval import RetrievalError
 
 from . import services
@@ -57,6 +57,24 @@ def is_interruption(tracker: Tracker, question: dict[str, Any] | None) -> bool:
     if len(text.split()) < 4 or not looks_like_question(text):
         return False
     return not (question and question["kind"] == "mcq" and re.fullmatch(r"\s*\(?[1-8a-hA-H]\)?\.?\s*", text))
+
+
+_OTHER_REQUESTS = {"recommend_next", "show_progress", "plan_path", "set_profile", "help", "start_quiz", "enrol_course", "mark_completed"}
+
+
+def is_other_request(tracker: Tracker, question: dict[str, Any] | None) -> bool:
+    """A confident request for something else (progress, recommendations…) that cannot be an answer."""
+    intent = tracker.latest_message.get("intent") or {}
+    if intent.get("name") not in _OTHER_REQUESTS or (intent.get("confidence") or 0) < 0.8:
+        return False
+    text = tracker.latest_message.get("text") or ""
+    if question and question["kind"] == "mcq":
+        try:
+            parse_choice(text, question["options"])
+            return False
+        except InvalidAnswer:
+            return True
+    return len(text.split()) >= 3
 
 
 def send_question(dispatcher: CollectingDispatcher, turn: QuizTurn) -> None:
@@ -139,6 +157,9 @@ class ValidateQuizForm(FormValidationAction):
         if is_interruption(tracker, current.question):
             answer_and_record(dispatcher, tracker)
             dispatcher.utter_message(text="Back to the quiz:")
+            return {"quiz_answer": None}
+        if is_other_request(tracker, current.question):
+            dispatcher.utter_message(text="We're in the middle of a quiz. Answer it, say “skip”, or say “stop” to pause it — then ask me again.")
             return {"quiz_answer": None}
         started = tracker.get_slot("quiz_started_at")
         latency = (time.time() - float(started)) * 1000 if started else 0.0

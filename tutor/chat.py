@@ -21,10 +21,12 @@ def default_sender() -> str:
 
 
 def render_reply(message: dict) -> str:
-    parts = [message.get("text") or ""]
-    for i, button in enumerate(message.get("buttons") or [], 1):
-        parts.append(f"  {i}. {button.get('title')}")
-    return "\n".join(p for p in parts if p)
+    """A bot message as terminal text; buttons are listed unless the text already lists them."""
+    text = message.get("text") or ""
+    buttons = [b.get("title", "") for b in message.get("buttons") or []]
+    if buttons and not all(title in text for title in buttons):
+        text += "\n" + "\n".join(f"  {i}. {title}" for i, title in enumerate(buttons, 1))
+    return text.strip()
 
 
 def chat_loop(client: RestClient, read: Callable[[str], str], write: Callable[[str], None]) -> None:
@@ -46,4 +48,6 @@ def chat_loop(client: RestClient, read: Callable[[str], str], write: Callable[[s
         if not messages:
             write("tutor> (no reply)")
         for message in messages:
-            write("tutor> " + render_reply(message))
+            shown = render_reply(message)
+            if shown:  # structured-only messages (for rich channels) have no text
+                write("tutor> " + shown)

@@ -112,3 +112,13 @@ def test_greeting_proposes_due_reviews(learner, workspace):
     assert "due for review" in texts(greeting) and "say “review”" in texts(greeting)
     review = learner.say("review")
     assert question_in(review) is not None
+
+
+def test_other_requests_mid_quiz_are_explained_not_graded(learner, workspace):
+    learner.sender = "mid-quiz-learner"
+    first = question_in(learner.say("quiz me on giving feedback"))
+    reply = learner.say("what should I learn next?")
+    assert "middle of a quiz" in texts(reply)
+    assert question_in(reply)["question_id"] == first["question_id"]
+    with sqlite3.connect(workspace / "tutor.db") as db:
+        assert db.execute("select count(*) from attempts where learner = ?", ["mid-quiz-learner"]).fetchone()[0] == 0

@@ -64,3 +64,11 @@ def test_ingest_reports_catalogue_problems(config, tmp_path: Path):
     (folder / "b.md").write_text("---\nid: b\ntitle: B\nprerequisites: [a, ghost]\n---\n# B\n\n## One\n\nBeta content about hiring and interviews.\n")
     result = CliRunner().invoke(app, ["ingest", str(folder)])
     assert "prerequisite cycle" in result.output and "'ghost'" in result.output
+
+
+def test_terminal_rendering_lists_buttons_once_and_skips_structured_only_messages():
+    from tutor.chat import render_reply
+
+    assert render_reply({"text": "Pick:\n1. A\n2. B", "buttons": [{"title": "A"}, {"title": "B"}]}) == "Pick:\n1. A\n2. B"
+    assert render_reply({"text": "Want a quiz?", "buttons": [{"title": "Quiz me"}]}) == "Want a quiz?\n  1. Quiz me"
+    assert render_reply({"custom": {"type": "answer"}}) == ""
