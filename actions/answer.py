@@ -38,7 +38,7 @@ def answer_and_record(dispatcher: CollectingDispatcher, tracker: Tracker) -> Ans
     channel = (tracker.get_latest_input_channel() or "")
     started = time.perf_counter()
     try:
-        answer = services.answer_chain().answer(text)
+        answer = services.answer_chain().answer(text, groups=services.learner_groups(learner_id(tracker)))
     except RetrievalError as exc:
         log.error("answer failed for %s: %s", pseudonym(tracker.sender_id), exc)
         dispatcher.utter_message(text="Sorry — I can't search the courses right now (the index isn't ready). Please try again shortly.")

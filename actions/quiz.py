@@ -108,7 +108,9 @@ class ActionStartQuiz(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         topic = tracker.get_slot("quiz_topic") if intent == "affirm" else quiz_topic(tracker.latest_message.get("text") or "")
         try:
-            turn = services.quiz_service().start(learner_id(tracker), topic or "", review=(intent == "start_review"))
+            learner = learner_id(tracker)
+            turn = services.quiz_service().start(learner, topic or "", review=(intent == "start_review"),
+                                                 courses=services.allowed_courses(learner))
         except (AssessmentError, RetrievalError) as exc:
             dispatcher.utter_message(text=str(exc))
             return [SlotSet("quiz_offered", False), FollowupAction("action_listen")]

@@ -120,3 +120,17 @@ def learner_profile(learner: str) -> LearnerProfile:
         asked=profile_store().asked_courses(learner),
         since=row.get("created", 0.0),
     )
+
+
+def learner_groups(learner: str) -> set[str]:
+    """The role and team a learner told the tutor; course audiences are matched against them."""
+    row = profile_store().profile(learner) or {}
+    return {g for g in (row.get("role", ""), row.get("group_name", "")) if g}
+
+
+def allowed_courses(learner: str) -> set[str]:
+    """Courses whose audience includes this learner (quizzes only draw on these)."""
+    from retrieval import audience_allows
+
+    groups = learner_groups(learner)
+    return {c.course_id for c in catalogue().courses.values() if audience_allows(",".join(c.audience), groups)}

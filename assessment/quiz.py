@@ -65,8 +65,8 @@ class QuizService:
         logit = math.log(base / (1 - base)) - 2.0 * (question["difficulty"] - 0.5)
         return 1 / (1 + math.exp(-logit))
 
-    def _topic_questions(self, topic: str) -> list[dict[str, Any]]:
-        questions = self.store.questions()
+    def _topic_questions(self, topic: str, courses: set[str] | None = None) -> list[dict[str, Any]]:
+        questions = [q for q in self.store.questions() if courses is None or q["course_id"] in courses]
         if not questions:
             raise NoQuestions("There are no quiz questions yet: the courses need to be ingested first.")
         if not topic.strip() or self.embedder is None:
@@ -112,14 +112,15 @@ class QuizService:
         return chosen
 
     # The quiz
-    def start(self, learner: str, topic: str = "", review: bool = False) -> QuizTurn:
+    def start(self, learner: str, topic: str = "", review: bool = False, courses: set[str] | None = None) -> QuizTurn:
+        """A new quiz on `topic` (or the due reviews), from the `courses` the learner may see (None: all)."""
         if review:
             due = [self.store.question(c["question_id"]) for c in self.store.due_cards(learner, time.time())]
-            chosen = [q for q in due if q][: self.settings.quiz_length]
+            chosen = [q for q in due if q and (courses is None or q["course_id"] in courses)][: self.settings.quiz_length]
             if not chosen:
                 raise NoQuestions("Nothing is due for review right now — nice work. Say “quiz me” for a fresh quiz.")
         else:
-            chosen = self.choose(learner, self._topic_questions(topic), self.settings.quiz_length)
+            chosen = self.choose(learner, self._topic_questions(topic, courses), self.settings.quiz_length)
         session = self.store.create_session(learner, "review" if review else topic, [q["question_id"] for q in chosen])
         log.info("quiz %s started (%d questions)", session["session_id"][:8], len(chosen))
         return self._ask(session)

@@ -7,7 +7,7 @@ from .errors import ConfigError, GeneratorUnavailable, IndexNotFound, RetrievalE
 from .generator import Generator, make_generator
 from .ingest import IngestReport, ingest
 from .loaders import SUPPORTED_SUFFIXES, SourceDocument, load_document
-from .search import Retriever, SearchResult
+from .search import Retriever, SearchResult, audience_allows
 from .settings import RetrievalSettings
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "SentenceEmbedder",
     "SourceDocument",
     "UnreadableDocument",
+    "audience_allows",
     "build_answer_chain",
     "clean_question",
     "ingest",

@@ -85,7 +85,8 @@ class AnswerChain:
         self.support = support or LexicalSupport(settings.answer.support_threshold)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator")
 
-    def answer(self, raw_question: str, mode: str | None = None) -> Answer:
+    def answer(self, raw_question: str, mode: str | None = None, groups: set[str] | None = None) -> Answer:
+        """Answer from the passages the learner may see (`groups`: their role and teams; None: unrestricted)."""
         started = time.perf_counter()
         mode = mode or self.settings.answer.mode
         question, notes = clean_question(raw_question, self.settings.answer.max_question_chars)
@@ -97,7 +98,7 @@ class AnswerChain:
             notes.append(NOTICE)
         if len(re.sub(r"\W", "", question)) < 2:
             return Answer(f"Please type a question about the courses. {EXAMPLE_PROMPT}", abstained=True, mode="none", notes=notes)
-        result = self.retriever.search(question)
+        result = self.retriever.search(question, groups=groups)
         timings = dict(result.timings_ms)
         t0 = time.perf_counter()
         quotes = select_quotes(question, result.hits, self.embedder, self.settings.answer.max_quote_sentences)

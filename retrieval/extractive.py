@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embeddings import Embedder
+from .guard import looks_like_instructions
 from .search import Hit, tokenize
 
 _NUMBERED = re.compile(r"\n(\d+)\. ")
@@ -44,7 +45,8 @@ def select_quotes(question: str, hits: list[Hit], embedder: Embedder, max_senten
     candidates: list[tuple[str, Hit]] = []
     for hit in hits:
         for sentence in split_sentences(hit.chunk.text):
-            candidates.append((sentence, hit))
+            if not looks_like_instructions(sentence):  # injected instructions in content are never quoted
+                candidates.append((sentence, hit))
     if not candidates:
         return []
     vectors = embedder.embed([question] + [s for s, _ in candidates])

@@ -37,3 +37,8 @@ def split_injection(text: str) -> tuple[str, bool]:
     if len(tokenize(remainder)) < 2 or _ABOUT_ITSELF.search(remainder):
         remainder = ""
     return remainder, True
+
+
+def looks_like_instructions(text: str) -> bool:
+    """Text (a course sentence, say) that tries to instruct the assistant rather than inform the learner."""
+    return bool(_INJECTION.search(text))

@@ -22,8 +22,14 @@ _TAG = re.compile(r"</?\s*(passages|question|passage|system)[^>]*>", re.IGNORECA
 
 
 def neutralise(text: str) -> str:
-    """Remove anything that could close or open our tags from inside the data."""
-    return _TAG.sub(" ", text)
+    """Remove anything that could close or open our tags, and sentences that try to give instructions."""
+    from .extractive import split_sentences
+    from .guard import looks_like_instructions
+
+    text = _TAG.sub(" ", text)
+    if looks_like_instructions(text):
+        text = " ".join(s for s in split_sentences(text) if not looks_like_instructions(s))
+    return text
 
 
 def format_passages(hits: list[Hit]) -> str:

@@ -33,6 +33,23 @@ def tokenize(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
 
 
+def _words(text: str) -> set[str]:
+    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in re.findall(r"[a-z0-9]+", text.lower())}
+
+
+def audience_allows(chunk_audience: str, groups: set[str] | None) -> bool:
+    """Whether a learner in `groups` (role, team…) may see a passage meant for `chunk_audience`.
+
+    `None` means no restriction (operators, evaluation). A passage for "all" is for everyone; otherwise one of
+    its audiences must be covered by one of the learner's groups ("analysts" covers a "data analyst").
+    """
+    audiences = [a.strip() for a in (chunk_audience or "all").split(",") if a.strip()]
+    if groups is None or not audiences or "all" in audiences:
+        return True
+    mine = [_words(g) for g in groups if g]
+    return any(_words(a) <= words for a in audiences for words in mine)
+
+
 @dataclass
 class Hit:
     """A passage found for a query, with the scores that put it there."""
@@ -72,7 +89,8 @@ class Retriever:
                 log.info("serving index %s (%d chunks, %s)", version.root.name, len(version.chunks), version.index.kind)
             return self._version
 
-    def search(self, query: str, top_k: int | None = None) -> SearchResult:
+    def search(self, query: str, top_k: int | None = None, groups: set[str] | None = None) -> SearchResult:
+        """Top passages for `query`; with `groups`, passages meant for other audiences are never returned."""
         cfg = self.settings.search
         top_k = top_k or cfg.top_k
         version = self.version()
@@ -93,7 +111,8 @@ class Retriever:
             for r, row in enumerate(int(i) for i in order if lexical[i] > 0):
                 fused[row] = fused.get(row, 0.0) + 1.0 / (cfg.rrf_k + r + 1)
             timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
-        ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
+        ranked = [kv for kv in sorted(fused.items(), key=lambda kv: -kv[1])
+                  if audience_allows(version.chunks[kv[0]].audience, groups)][:top_k]
         missing = [row for row, _ in ranked if row not in dense]
         if missing:
             # Passages found only by BM25 still need a cosine to be judged on.

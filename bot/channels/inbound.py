@@ -55,3 +55,34 @@ def parse_rest_body(body: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest('"metadata" must be a JSON object when given.')
     return clean_text(sender.strip(), MAX_SENDER_CHARS), clean_text(message), metadata
+
+
+SLOW_DOWN = "You're sending messages faster than I can answer well — please wait a few seconds and try again."
+
+
+class RateLimiter:
+    """At most `per_minute` messages per sender in any 60 seconds (sliding window)."""
+
+    def __init__(self, per_minute: int) -> None:
+        from collections import deque
+
+        self.per_minute = per_minute
+        self._seen: Dict[str, "deque[float]"] = {}
+        self._deque = deque
+
+    def allow(self, sender: str, now: Optional[float] = None) -> bool:
+        import time
+
+        if self.per_minute <= 0:
+            return True
+        now = time.monotonic() if now is None else now
+        window = self._seen.setdefault(sender, self._deque())
+        while window and now - window[0] >= 60:
+            window.popleft()
+        if len(window) >= self.per_minute:
+            return False
+        window.append(now)
+        if len(self._seen) > 50_000:  # forget idle senders
+            for key in [k for k, v in self._seen.items() if not v or now - v[-1] >= 60]:
+                del self._seen[key]
+        return True

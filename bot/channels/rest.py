@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -16,7 +16,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from .inbound import SORRY, BadRequest, parse_rest_body
+from .inbound import SLOW_DOWN, SORRY, BadRequest, RateLimiter, parse_rest_body
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,13 @@ class TutorRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "TutorRestInput":
+        return cls(int((credentials or {}).get("rate_limit_per_minute", 30)))
+
+    def __init__(self, rate_limit_per_minute: int = 30) -> None:
+        self.limiter = RateLimiter(rate_limit_per_minute)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("tutor_rest_webhook", __name__)
@@ -39,6 +46,8 @@ class TutorRestInput(RestInput):
                 sender, text, metadata = parse_rest_body(request.body or b"")
             except BadRequest as exc:
                 return response.json({"error": str(exc)}, status=400)
+            if not self.limiter.allow(sender):
+                return response.json([{"recipient_id": sender, "text": SLOW_DOWN}], status=429)
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))

@@ -65,4 +65,5 @@ def text_from_activity(activity: Dict[str, Any]) -> str:
             return "/give_feedback" + json.dumps({"feedback_value": value["feedback"], "turn_id": str(value["turn_id"])})
         if isinstance(value.get("text"), str):
             return value["text"]
-    return activity.get("text") or ""
+    text = activity.get("text")
+    return text if isinstance(text, str) else ""

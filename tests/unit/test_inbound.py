@@ -41,3 +41,12 @@ def test_missing_message_is_an_empty_message():
 def test_malformed_requests_say_what_to_fix(body, words):
     with pytest.raises(BadRequest, match=words):
         parse_rest_body(body)
+
+
+def test_rate_limiter_is_per_sender_and_sliding():
+    from bot.channels.inbound import RateLimiter
+
+    limiter = RateLimiter(3)
+    assert [limiter.allow("a", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
+    assert limiter.allow("b", now=3)
+    assert limiter.allow("a", now=60.5)

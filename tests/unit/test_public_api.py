@@ -11,7 +11,7 @@ def test_retrieval_surface():
     assert sorted(retrieval.__all__) == sorted([
         "Answer", "AnswerChain", "Citation", "ConfigError", "Embedder", "Generator", "GeneratorUnavailable",
         "IndexNotFound", "IngestReport", "RetrievalError", "RetrievalSettings", "Retriever", "SUPPORTED_SUFFIXES",
-        "SearchResult", "SentenceEmbedder", "SourceDocument", "UnreadableDocument", "build_answer_chain",
+        "SearchResult", "SentenceEmbedder", "SourceDocument", "UnreadableDocument", "audience_allows", "build_answer_chain",
         "clean_question", "ingest", "load_document", "make_generator",
     ])
     assert all(hasattr(retrieval, name) for name in retrieval.__all__)
