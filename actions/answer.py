@@ -118,6 +118,11 @@ class ActionStoreFeedback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
         value, turn = entities.get("feedback_value"), entities.get("turn_id")
-        stored = value in ("up", "down") and bool(turn) and services.turn_store().set_feedback(str(turn), value)
-        dispatcher.utter_message(text="Thanks for the feedback!" if stored else "Thanks — I couldn't match that feedback to an answer.")
+        stored = value in ("up", "down", "human") and bool(turn) and services.turn_store().set_feedback(str(turn), value)
+        if not stored:
+            dispatcher.utter_message(text="Thanks — I couldn't match that feedback to an answer.")
+        elif value == "human":
+            dispatcher.utter_message(text="I've asked a trainer to look at this; they see it in the trainer console and will get back to you.")
+        else:
+            dispatcher.utter_message(text="Thanks for the feedback!")
         return []

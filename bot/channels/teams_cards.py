@@ -32,7 +32,8 @@ def answer_card(custom: Dict[str, Any]) -> Dict[str, Any]:
     actions = []
     if custom.get("turn_id"):
         actions = [submit("👍", {"feedback": "up", "turn_id": custom["turn_id"]}),
-                   submit("👎", {"feedback": "down", "turn_id": custom["turn_id"]})]
+                   submit("👎", {"feedback": "down", "turn_id": custom["turn_id"]}),
+                   submit("Ask a human", {"feedback": "human", "turn_id": custom["turn_id"]})]
     return card(body, actions)
 
 
@@ -59,7 +60,7 @@ def text_from_activity(activity: Dict[str, Any]) -> str:
     """What the learner said: typed text, or a card submit's text; feedback submits become a Rasa intent."""
     value = activity.get("value")
     if isinstance(value, dict):
-        if value.get("feedback") in ("up", "down") and value.get("turn_id"):
+        if value.get("feedback") in ("up", "down", "human") and value.get("turn_id"):
             import json
 
             return "/give_feedback" + json.dumps({"feedback_value": value["feedback"], "turn_id": str(value["turn_id"])})

@@ -28,7 +28,7 @@ def test_question_gets_an_answer_card_with_citations(servers, botframework):
     posted = new_activities(botframework, since)
     card = next(c for c in cards_in(posted) if "Sources:" in json.dumps(c))
     assert "Report Phish" in json.dumps(card) and "Information Security Basics" in json.dumps(card)
-    assert {a["title"] for a in card["actions"]} == {"👍", "👎"}
+    assert {a["title"] for a in card["actions"]} == {"👍", "👎", "Ask a human"}
     assert all(a["_auth"] == "Bearer connector-token" for a in posted) and botframework.token_requests
 
 
@@ -67,3 +67,15 @@ def test_unsigned_or_badly_signed_activities_are_refused(servers, botframework, 
 def test_token_for_another_bot_is_refused(servers, botframework):
     reply = post(servers, botframework, botframework.activity("conv-5", "hello"), auth=botframework.bearer(audience="someone-else"))
     assert reply.status_code == 401
+
+
+def test_ask_a_human_from_a_card(servers, botframework, workspace):
+    since = len(botframework.activities)
+    post(servers, botframework, botframework.activity("conv-6", "what is a RACI chart?"))
+    card = next(c for c in cards_in(new_activities(botframework, since)) if "Sources:" in json.dumps(c))
+    human = next(a for a in card["actions"] if a["title"] == "Ask a human")
+    since = len(botframework.activities)
+    post(servers, botframework, botframework.activity("conv-6", value=human["data"]))
+    assert "asked a trainer" in json.dumps(new_activities(botframework, since))
+    with sqlite3.connect(workspace / "tutor.db") as db:
+        assert db.execute("select feedback from turns where turn_id = ?", [human["data"]["turn_id"]]).fetchone() == ("human",)
