@@ -14,6 +14,7 @@ import numpy as np
 
 from .errors import InvalidAnswer, NoActiveQuiz, NoQuestions
 from .grading import Grader
+from .questions import CachedEmbedder
 from .review import ReviewScheduler, rating_for
 from .settings import AssessmentSettings
 from .tracing import BKTParams, predict_correct, update_mastery
@@ -55,6 +56,8 @@ class QuizService:
         self.grader = grader
         self.settings = settings
         self.embedder = embedder
+        # Question descriptions are embedded once, not on every quiz start.
+        self._described = CachedEmbedder(embedder) if embedder is not None else None
         self.reviews = ReviewScheduler(settings.desired_retention)
         self.params = BKTParams(settings.bkt_p_init, settings.bkt_p_learn, settings.bkt_p_slip, settings.bkt_p_guess)
 
@@ -72,8 +75,7 @@ class QuizService:
         if not topic.strip() or self.embedder is None:
             return questions
         described = [f"{q['course_title']}: {q['section']}. {q['skill'].replace('-', ' ')}. {q['prompt']}" for q in questions]
-        vectors = self.embedder.embed([topic, *described])
-        sims = vectors[1:] @ vectors[0]
+        sims = self._described.embed(described) @ self.embedder.embed([topic])[0]
         best = float(np.max(sims))
         if best < self.settings.min_topic_similarity:
             titles = sorted({q["course_title"] for q in questions})

@@ -85,9 +85,11 @@ def conversations(db, f: Filters, secret: str, real_identity: bool, low_confiden
 
 
 def conversation(db, conversation_id: str, secret: str, real_identity: bool) -> dict[str, Any] | None:
-    turns = [dict(zip([c[0] for c in cursor.description], row)) for cursor in [db.execute(
+    cursor = db.execute(
         "select turn_id, sender_id, channel, created, question, answer, mode, abstained, confidence, sources, notes, latency_ms, feedback "
-        "from turns where conversation_id = ? order by created", [conversation_id])] for row in cursor.fetchall()]
+        "from turns where conversation_id = ? order by created", [conversation_id])
+    columns = [c[0] for c in cursor.description]
+    turns = [dict(zip(columns, row)) for row in cursor.fetchall()]
     if not turns:
         return None
     learner = turns[0]["sender_id"]

@@ -5,7 +5,6 @@ import socket
 from pathlib import Path
 
 import pytest
-import requests
 
 from rest_learner import Learner
 from tutor.servers import ServerGroup, train

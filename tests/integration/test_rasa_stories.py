@@ -1,5 +1,4 @@
 """Rasa's own conversation tests (`rasa test`) on held-out phrasings, against the trained model."""
-import json
 import os
 import subprocess
 

@@ -22,6 +22,20 @@ def new_activities(botframework, since):
     return botframework.activities[since:]
 
 
+def answer_card(servers, botframework, conversation, question):
+    """Ask a question in a conversation; return the answer card the tutor posted."""
+    since = len(botframework.activities)
+    post(servers, botframework, botframework.activity(conversation, question))
+    return next(c for c in cards_in(new_activities(botframework, since)) if "Sources:" in json.dumps(c))
+
+
+def submit(servers, botframework, conversation, data):
+    """Press a card button; return what the tutor posted in reply."""
+    since = len(botframework.activities)
+    post(servers, botframework, botframework.activity(conversation, value=data))
+    return json.dumps(new_activities(botframework, since))
+
+
 def test_question_gets_an_answer_card_with_citations(servers, botframework):
     since = len(botframework.activities)
     assert post(servers, botframework, botframework.activity("conv-1", "how do I report a phishing email?")).status_code == 200
@@ -46,13 +60,9 @@ def test_quiz_as_cards_and_card_submits(servers, botframework, workspace):
 
 
 def test_feedback_submit_is_stored(servers, botframework, workspace):
-    since = len(botframework.activities)
-    post(servers, botframework, botframework.activity("conv-3", "what does SBI stand for?"))
-    card = next(c for c in cards_in(new_activities(botframework, since)) if "Sources:" in json.dumps(c))
+    card = answer_card(servers, botframework, "conv-3", "what does SBI stand for?")
     down = next(a for a in card["actions"] if a["title"] == "👎")
-    since = len(botframework.activities)
-    post(servers, botframework, botframework.activity("conv-3", value=down["data"]))
-    assert "Thanks for the feedback" in json.dumps(new_activities(botframework, since))
+    assert "Thanks for the feedback" in submit(servers, botframework, "conv-3", down["data"])
     with sqlite3.connect(workspace / "tutor.db") as db:
         assert db.execute("select feedback from turns where turn_id = ?", [down["data"]["turn_id"]]).fetchone() == ("down",)
 
@@ -70,12 +80,8 @@ def test_token_for_another_bot_is_refused(servers, botframework):
 
 
 def test_ask_a_human_from_a_card(servers, botframework, workspace):
-    since = len(botframework.activities)
-    post(servers, botframework, botframework.activity("conv-6", "what is a RACI chart?"))
-    card = next(c for c in cards_in(new_activities(botframework, since)) if "Sources:" in json.dumps(c))
+    card = answer_card(servers, botframework, "conv-6", "what is a RACI chart?")
     human = next(a for a in card["actions"] if a["title"] == "Ask a human")
-    since = len(botframework.activities)
-    post(servers, botframework, botframework.activity("conv-6", value=human["data"]))
-    assert "asked a trainer" in json.dumps(new_activities(botframework, since))
+    assert "asked a trainer" in submit(servers, botframework, "conv-6", human["data"])
     with sqlite3.connect(workspace / "tutor.db") as db:
         assert db.execute("select feedback from turns where turn_id = ?", [human["data"]["turn_id"]]).fetchone() == ("human",)
