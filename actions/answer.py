@@ -16,6 +16,7 @@ from store import pseudonym
 from . import services
 from .identity import learner_id
 from .render import answer_payload, answer_text
+from .storage import STORE_ERRORS, report_unsaved, unsaved_note
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def answer_and_record(dispatcher: CollectingDispatcher, tracker: Tracker) -> Ans
         )
     except Exception as exc:  # the learner still gets the answer when the record cannot be written
         log.error("could not record turn for %s: %s", pseudonym(tracker.sender_id), exc)
-        answer.notes.append("(I couldn't save this conversation turn, but here is the answer.)")
+        answer.notes.append(unsaved_note("this question and answer to your history", exc))
     dispatcher.utter_message(text=answer_text(answer), json_message=answer_payload(answer, turn_id))
     return answer
 
@@ -118,7 +119,11 @@ class ActionStoreFeedback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
         value, turn = entities.get("feedback_value"), entities.get("turn_id")
-        stored = value in ("up", "down", "human") and bool(turn) and services.turn_store().set_feedback(str(turn), value)
+        try:
+            stored = value in ("up", "down", "human") and bool(turn) and services.turn_store().set_feedback(str(turn), value)
+        except STORE_ERRORS as exc:
+            report_unsaved(dispatcher, tracker, "your feedback", exc)
+            return []
         if not stored:
             dispatcher.utter_message(text="Thanks — I couldn't match that feedback to an answer.")
         elif value == "human":

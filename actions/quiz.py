@@ -16,10 +16,15 @@ from retrieval import RetrievalError
 from . import services
 from .identity import learner_id
 from .answer import answer_and_record, looks_like_question
+from .storage import STORE_ERRORS, report_unsaved
 
 log = logging.getLogger(__name__)
 
-_QUIZ_PREFIX = re.compile(r"^\s*(please\s+)?(quiz|test|check|examine|assess)\s+(me|my knowledge|my understanding)?\s*(again\s*)?(on|about|in|for|with)?\s*", re.IGNORECASE)
+_QUIZ_PREFIX = re.compile(
+    r"^\s*(please\s+)?((can|could|would|will)\s+you\s+|i\s*(want|would\s+like|'d\s+like)\s+(you\s+)?(to\s+)?|let'?s\s+|"
+    r"(give|send)\s+me\s+)?(do\s+|take\s+|have\s+)?(a\s+(quick\s+|short\s+)?)?"
+    r"(quiz|test|check|examine|assess)(zes)?\s*(me|my knowledge|my understanding)?\s*(again\s*)?(on|about|in|for|with|of)?\s*",
+    re.IGNORECASE)
 _GENERIC_TOPIC = re.compile(r"^(a (quick )?(quiz|test)|quiz|test|me|something|anything|this|that|it)?[\s.!?]*$", re.IGNORECASE)
 _COMMANDS = {
     "hint": {"hint", "a hint", "hint please", "give me a hint", "clue", "help me", "i need a hint"},
@@ -114,6 +119,9 @@ class ActionStartQuiz(Action):
         except (AssessmentError, RetrievalError) as exc:
             dispatcher.utter_message(text=str(exc))
             return [SlotSet("quiz_offered", False), FollowupAction("action_listen")]
+        except STORE_ERRORS as exc:
+            report_unsaved(dispatcher, tracker, "a new quiz", exc)
+            return [SlotSet("quiz_offered", False), FollowupAction("action_listen")]
         about = f" on {topic}" if topic else ""
         dispatcher.utter_message(text=f"Let's go: {turn.total} question{'s' if turn.total != 1 else ''}{about}.")
         return [SlotSet("quiz_offered", False), SlotSet("quiz_started_at", time.time())]
@@ -169,6 +177,9 @@ class ValidateQuizForm(FormValidationAction):
             turn = quiz.skip(learner) if command == "skip" else quiz.answer(learner, str(value or ""), latency)
         except InvalidAnswer as exc:
             dispatcher.utter_message(text=str(exc))
+            return {"quiz_answer": None}
+        except STORE_ERRORS as exc:
+            report_unsaved(dispatcher, tracker, "your answer (the quiz stays on this question)", exc)
             return {"quiz_answer": None}
         send_outcome(dispatcher, turn)
         return {"quiz_answer": "done" if turn.finished else None}

@@ -12,6 +12,7 @@ from recommender import RecommenderError, plan_path, resolve_target
 
 from . import services
 from .identity import learner_id
+from .storage import STORE_ERRORS, report_unsaved
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class ActionRecommendCourses(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain) -> list[dict[str, Any]]:
         profile = services.learner_profile(learner_id(tracker))
-        recs = services.recommender().recommend(profile)
+        recs = services.recommender().recommend(profile, visible=services.allowed_courses(learner_id(tracker)))
         if not recs:
             dispatcher.utter_message(text="You've completed every course in the catalogue — impressive! Ask me anything to keep it fresh.")
             return []
@@ -93,18 +94,25 @@ class ActionPlanPath(Action):
         try:
             target = resolve_target(catalogue, path_target(text), services.answer_chain().embedder,
                                     services.settings().recommender.min_target_similarity, profile.completed)
+            visible = services.allowed_courses(learner_id(tracker))
+            if target.course_id not in visible:  # said like an unknown course: its title is not for this learner
+                raise RecommenderError(f"I couldn't find a course matching “{path_target(text)}” that's open to you.")
         except RecommenderError as exc:
             dispatcher.utter_message(text=str(exc), json_message={"type": "path", "found": False})
             return []
         path = plan_path(catalogue, target, profile.completed)
+
+        def title(course_id: str) -> str:
+            return catalogue.courses[course_id].title if course_id in visible else "a course for another team (ask your trainer)"
+
         if target.course_id in profile.completed:
             dispatcher.utter_message(text=f"You've already completed {target.title}.")
             return []
         lines = [f"Your path to {target.title} ({len(path.steps)} course{'s' if len(path.steps) != 1 else ''}, {path.total_minutes} min in total):"]
         for i, course in enumerate(path.steps, 1):
             needs = catalogue.unmet_prerequisites(course.course_id, set())
-            after = f" — after {', '.join(catalogue.courses[n].title for n in needs)}" if needs else ""
-            lines.append(f"{i}. {course.title} ({course.duration_minutes} min){after}")
+            after = f" — after {', '.join(title(n) for n in needs)}" if needs else ""
+            lines.append(f"{i}. {title(course.course_id)} ({course.duration_minutes} min){after}")
         if path.already_done:
             lines.append("Already done: " + ", ".join(c.title for c in path.already_done))
         dispatcher.utter_message(text="\n".join(lines), json_message={"type": "path", "found": True, "target": target.course_id,
@@ -122,7 +130,10 @@ class ActionUpdateProfile(Action):
         found = parse_profile(tracker.latest_message.get("text") or "")
         current = services.profile_store().profile(learner_id(tracker)) or {}
         if found:
-            services.profile_store().save_profile(learner_id(tracker), **found)
+            try:
+                services.profile_store().save_profile(learner_id(tracker), **found)
+            except STORE_ERRORS as exc:
+                report_unsaved(dispatcher, tracker, "your profile", exc)
         role = found.get("role") or current.get("role") or None
         goals = found.get("goals") or current.get("goals") or None
         return [SlotSet("profile_role", role), SlotSet("profile_goal", goals)]
@@ -176,10 +187,16 @@ class ActionMarkCompleted(Action):
         try:
             course = resolve_target(catalogue, match.group("course") if match else text, services.answer_chain().embedder,
                                     services.settings().recommender.min_target_similarity)
+            if course.course_id not in services.allowed_courses(learner_id(tracker)):
+                raise RecommenderError("not open to this learner")
         except RecommenderError:
             dispatcher.utter_message(text="Which course did you finish? Use its title, e.g. “I finished SQL for Analysts”.")
             return []
-        services.profile_store().set_course_status(learner_id(tracker), course.course_id, self.status)
+        try:
+            services.profile_store().set_course_status(learner_id(tracker), course.course_id, self.status)
+        except STORE_ERRORS as exc:
+            report_unsaved(dispatcher, tracker, f"that you {'finished' if self.status == 'completed' else 'enrolled in'} {course.title}", exc)
+            return []
         if self.status == "completed":
             dispatcher.utter_message(text=f"Well done on finishing {course.title}! I've noted it.")
         else:

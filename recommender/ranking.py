@@ -98,7 +98,9 @@ class Recommender:
         inverse = {i: c for c, i in col.items()}
         return {inverse[int(i)]: float(s) / top for i, s in zip(ids, scores) if s > 0}
 
-    def recommend(self, profile: LearnerProfile, count: int | None = None) -> list[Recommendation]:
+    def recommend(self, profile: LearnerProfile, count: int | None = None,
+                  visible: set[str] | None = None) -> list[Recommendation]:
+        """The best `count` courses for this learner, among `visible` ones when given (course audiences)."""
         count = count or self.settings.count
         s = self.settings
         goal_sims = self._goal_similarity(profile)
@@ -106,7 +108,7 @@ class Recommender:
         candidates: list[Recommendation] = []
         for i, cid in enumerate(self._ids):
             course = self.catalogue.courses[cid]
-            if cid in profile.completed:
+            if cid in profile.completed or (visible is not None and cid not in visible):
                 continue
             score, reasons = 0.0, []
             if self._required_for(course, profile):

@@ -43,9 +43,20 @@ if [ ! -f "$rasa_stamp" ]; then
   .venv-rasa/bin/rasa --version >/dev/null
   rm -f .venv-rasa/.installed-*; touch "$rasa_stamp"
 fi
-# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
-if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "Installing chromium for the console's browser tests …"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will be skipped"
+# System packages from Debian: Chromium for the console's browser tests (Playwright's own browser download is
+# not used), PostgreSQL and Redis for the multi-process layout (`tutor services`, its tests and benchmarks).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing ${missing[*]} …"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null) \
+      || echo "could not install ${missing[*]}: the tests that need them will say so"
+  else
+    echo "Missing system packages: ${missing[*]} (install them as root; the tests that need them will say so)"
+  fi
 fi
+# The Debian package starts no server here: the project starts its own PostgreSQL and Redis on loopback.
 echo "Environments ready."

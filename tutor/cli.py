@@ -114,13 +114,23 @@ def _servers(settings: Settings) -> ServerGroup:
 
 
 @app.command()
-def serve() -> None:
-    """Start Rasa and the action server on loopback; wait until both answer; stop both on Ctrl-C."""
+def serve(
+    workers: Optional[int] = typer.Option(
+        None, min=1, max=64, help="Processes for each of Rasa and the action server (default servers.workers); "
+        "above 1 needs a Redis lock store, e.g. --endpoints deploy/endpoints.yml."),
+    endpoints: Optional[Path] = typer.Option(None, help="Rasa endpoints file (default servers.endpoints)."),
+) -> None:
+    """Start Rasa and the action server; wait until both answer; stop both on Ctrl-C."""
     settings = _settings()
+    if workers is not None:
+        settings.servers.workers = workers
+    if endpoints is not None:
+        settings.servers.endpoints = endpoints.resolve()
     group = _servers(settings)
     try:
         group.start()
-        console.print(f"Ready: REST channel at {group.rasa_url}/webhooks/rest/webhook (Ctrl-C to stop)")
+        console.print(f"Ready: REST channel at {group.rasa_url}/webhooks/rest/webhook, "
+                      f"{settings.servers.workers} worker(s) each (Ctrl-C to stop)")
         while all(p.poll() is None for p in group.processes.values()):
             import time
 
@@ -152,6 +162,7 @@ def slack(
     socket: bool = typer.Option(False, "--socket", help="Socket Mode (needs SLACK_APP_TOKEN) instead of HTTP."),
     port: int = typer.Option(3000, help="HTTP port for Slack's requests (/slack/events)."),
     host: str = typer.Option("127.0.0.1", help="Interface to listen on (put a TLS proxy in front in production)."),
+    concurrency: int = typer.Option(32, min=1, max=512, help="Messages answered at once (threads waiting on Rasa)."),
 ) -> None:
     """Run the Slack app against the running tutor (`tutor serve`). Secrets come from the environment:
     SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)."""
@@ -172,7 +183,7 @@ def slack(
         bot_token=os.environ["SLACK_BOT_TOKEN"], signing_secret=os.environ["SLACK_SIGNING_SECRET"],
         rasa_url=f"http://{settings.servers.host}:{settings.servers.rasa_port}",
         api_url=os.environ.get("SLACK_API_URL", "https://slack.com/api/"),
-        trainer_channel=os.environ.get("SLACK_TRAINER_CHANNEL", ""),
+        trainer_channel=os.environ.get("SLACK_TRAINER_CHANNEL", ""), concurrency=concurrency,
     )
     bolt = create_app(config, turns.set_feedback)
     if socket:
@@ -307,3 +318,45 @@ def show_config(markdown: bool = typer.Option(False, "--markdown", help="Print a
         return
     for key, default, help_text in rows:
         typer.echo(f"{key} = {default!r}\n    {help_text}")
+
+
+services_app = typer.Typer(help="PostgreSQL and Redis on loopback for `tutor serve --workers N` on one host.")
+app.add_typer(services_app, name="services")
+
+
+def _local_services(settings: Settings, pg_port: int, redis_port: int):
+    from .services import LocalPostgres, LocalRedis
+
+    base = settings.path(Path("var/services"))
+    return LocalPostgres(base / "postgres" / "data", port=pg_port), LocalRedis(base / "redis", port=redis_port)
+
+
+@services_app.command("start")
+def services_start(
+    pg_port: int = typer.Option(5432, help="PostgreSQL port on 127.0.0.1."),
+    redis_port: int = typer.Option(6379, help="Redis port on 127.0.0.1."),
+) -> None:
+    """Start PostgreSQL and Redis (data in var/services/) and print the variables deploy/endpoints.yml reads."""
+    from .services import ServiceError
+
+    postgres, redis = _local_services(_settings(), pg_port, redis_port)
+    try:
+        postgres.start()
+        redis.start()
+    except ServiceError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1)
+    for key, value in {**postgres.env(), **redis.env()}.items():
+        print(f"export {key}={value!s}")
+    console.print("Then: tutor serve --workers 2 --endpoints deploy/endpoints.yml   (stop with `tutor services stop`)")
+
+
+@services_app.command("stop")
+def services_stop(
+    pg_port: int = typer.Option(5432, help="PostgreSQL port on 127.0.0.1."),
+    redis_port: int = typer.Option(6379, help="Redis port on 127.0.0.1."),
+) -> None:
+    """Stop the PostgreSQL and Redis that `tutor services start` started."""
+    postgres, redis = _local_services(_settings(), pg_port, redis_port)
+    postgres.stop()
+    redis.stop()

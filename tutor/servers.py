@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -22,6 +23,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 RASA_BIN_ENV = "TUTOR_RASA_BIN"
+ENV_REFERENCE = re.compile(r"\$\{([^}]+)\}")
 # The code (domain, NLU data, actions, channels) lives beside this package; settings may live elsewhere.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,17 +71,51 @@ def train(settings: Settings, force: bool = False) -> Path:
     return model
 
 
-def check_action_endpoint(settings: Settings) -> None:
-    """endpoints.yml must send Rasa to the action server this group starts."""
+def read_endpoints(settings: Settings, env: dict[str, str] | None = None) -> dict:
+    """endpoints.yml as Rasa will read it: ${VAR} references in values replaced from the environment Rasa gets."""
     import yaml
 
     path = settings.path(settings.servers.endpoints)
     try:
-        url = (yaml.safe_load(path.read_text()) or {}).get("action_endpoint", {}).get("url", "")
-    except (OSError, yaml.YAMLError, AttributeError) as exc:
-        raise ServerError(f"cannot read the action endpoint from {path}: {exc}") from exc
+        data = yaml.safe_load(path.read_text()) or {}
+    except OSError as exc:
+        raise ServerError(f"cannot read {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ServerError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ServerError(f"{path} must be a mapping (action_endpoint, tracker_store, lock_store)")
+    env = {**os.environ, **(env or {})}
+    missing: set[str] = set()
+
+    def expand(value):
+        if isinstance(value, dict):
+            return {key: expand(item) for key, item in value.items()}
+        if isinstance(value, str):
+            missing.update(name for name in ENV_REFERENCE.findall(value) if name not in env)
+            return ENV_REFERENCE.sub(lambda m: env.get(m.group(1), ""), value)
+        return value
+
+    data = expand(data)
+    if missing:
+        raise ServerError(f"{path} reads {', '.join(sorted(missing))} from the environment; set them (see deploy/README.md)")
+    return data
+
+
+def check_endpoints(settings: Settings, env: dict[str, str] | None = None) -> None:
+    """The endpoints file must send Rasa to the action server this group starts, and several workers need
+    stores that several processes can share."""
+    endpoints = read_endpoints(settings, env)
+    url = str((endpoints.get("action_endpoint") or {}).get("url", ""))
+    path = settings.path(settings.servers.endpoints)
     if f":{settings.servers.action_port}/" not in url:
         raise ServerError(f"{path} sends actions to {url!r} but servers.action_port is {settings.servers.action_port}")
+    if settings.servers.workers > 1:
+        lock_type = str((endpoints.get("lock_store") or {}).get("type", "in_memory")).lower()
+        if lock_type == "in_memory":
+            raise ServerError(
+                f"servers.workers is {settings.servers.workers} but {path} keeps conversation locks in memory, which "
+                "one process cannot share with another: use a Redis lock store (deploy/endpoints.yml)"
+            )
 
 
 def tracker_db_path(settings: Settings) -> Path | None:
@@ -118,8 +154,15 @@ class ServerGroup:
     def action_url(self) -> str:
         return f"http://{self.settings.servers.host}:{self.settings.servers.action_port}"
 
+    @property
+    def rasa_env(self) -> dict[str, str]:
+        """What Rasa's process gets besides our environment: its workers and where its actions are."""
+        return {**self.extra_env, "SANIC_WORKERS": str(self.settings.servers.workers),
+                "ACTION_ENDPOINT_URL": f"{self.action_url}/webhook"}
+
     def start_action_server(self) -> None:
-        env = {**os.environ, **self.extra_env, "SANIC_HOST": self.settings.servers.host, "PYTHONPATH": str(PROJECT_ROOT)}
+        env = {**os.environ, **self.extra_env, "SANIC_HOST": self.settings.servers.host, "PYTHONPATH": str(PROJECT_ROOT),
+               "ACTION_SERVER_SANIC_WORKERS": str(self.settings.servers.workers)}
         cmd = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.settings.servers.action_port)]
         self._spawn("actions", cmd, env)
 
@@ -134,7 +177,7 @@ class ServerGroup:
             "--interface", s.host,
             "--port", str(s.rasa_port),
         ]
-        self._spawn("rasa", cmd, {**_rasa_env(self.settings), **self.extra_env})
+        self._spawn("rasa", cmd, {**_rasa_env(self.settings), **self.rasa_env})
 
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -149,7 +192,11 @@ class ServerGroup:
         for port in (self.settings.servers.action_port, self.settings.servers.rasa_port):
             if not port_is_free(self.settings.servers.host, port):
                 raise ServerError(f"port {port} on {self.settings.servers.host} is already in use (another tutor running?)")
-        check_action_endpoint(self.settings)
+        check_endpoints(self.settings, self.rasa_env)
+        credentials = self.settings.path(self.settings.servers.credentials)
+        if not credentials.is_file():
+            # Rasa would silently fall back to its default channels, without the tutor's input checks.
+            raise ServerError(f"the channel credentials file {credentials} does not exist (servers.credentials)")
         self.start_action_server()
         self.start_rasa()
         self.wait_until_ready()

@@ -41,6 +41,11 @@ class ServerSettings(BaseModel):
     credentials: Path = Field(Path("bot/credentials.yml"), description="Rasa channel credentials file.")
     models_dir: Path = Field(Path("models"), description="Where trained Rasa models are written.")
     startup_timeout_s: float = Field(240.0, gt=0, description="How long `tutor serve` waits for both servers.")
+    workers: int = Field(
+        1, ge=1, le=64,
+        description="Processes each of Rasa and the action server runs; above 1 the endpoints file needs a Redis lock store "
+        "and a shared tracker store (deploy/endpoints.yml).",
+    )
 
 
 class ConsoleSettings(BaseModel):

@@ -2,7 +2,8 @@
 
 Differences from Rasa's own: malformed requests get a 400 with a sentence saying what to fix (not an HTML
 page or a silent empty list), bad bytes in a message are replaced instead of failing the request, and a turn
-that produces no reply (an action server that died, say) gets a "please try again" message instead of silence.
+that produces no reply (an action server that died, say) or fails part-way (the conversation store is down)
+gets a "please try again" message instead of silence or a reply that was never stored.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from .inbound import SLOW_DOWN, SORRY, BadRequest, RateLimiter, parse_rest_body
+from .strict_store import TrackerStoreUnavailable, refuse_fallback_store
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +50,18 @@ class TutorRestInput(RestInput):
                 return response.json({"error": str(exc)}, status=400)
             if not self.limiter.allow(sender):
                 return response.json([{"recipient_id": sender, "text": SLOW_DOWN}], status=429)
+            refuse_fallback_store(request.app)
             collector = CollectingOutputChannel()
+            failed = False
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
             except CancelledError:
                 log.error("turn timed out")
-            except Exception:
-                log.exception("turn failed")
-            if not collector.messages:
+                failed = True
+            except Exception as exc:
+                log.error("turn failed: %s", exc.__class__.__name__, exc_info=not isinstance(exc, TrackerStoreUnavailable))
+                failed = True
+            if failed or not collector.messages:
                 return response.json([{"recipient_id": sender, "text": SORRY}])
             return response.json(collector.messages)
 

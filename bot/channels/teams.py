@@ -21,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from .inbound import SORRY, clean_text
+from .strict_store import refuse_fallback_store
 from .teams_cards import RENDERERS, buttons_card, text_from_activity
 
 log = logging.getLogger(__name__)
@@ -144,6 +145,7 @@ class TeamsInput(BotFrameworkInput):
                 sender_id=f"teams:{activity['conversation']['id']}", input_channel=self.name(),
                 metadata={"learner": f"teams:{learner}", "channel": "teams"},
             )
+            refuse_fallback_store(request.app)
             try:
                 await on_new_message(message)
             except Exception:

@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -37,6 +38,7 @@ class SlackConfig:
     rasa_url: str
     api_url: str = "https://slack.com/api/"
     trainer_channel: str = ""
+    concurrency: int = 32  # messages answered at once (each waits on Rasa in its own thread)
 
 
 def conversation_id(team: str, channel: str, thread_ts: str | None) -> str:
@@ -81,7 +83,8 @@ def make_client(config: SlackConfig) -> WebClient:
 def create_app(config: SlackConfig, record_feedback: Callable[[str, str], bool]) -> App:
     """The bolt App; `record_feedback(turn_id, 'up'|'down'|'human')` stores feedback with the turn."""
     app = App(signing_secret=config.signing_secret, client=make_client(config), process_before_response=False,
-              token_verification_enabled=False)
+              token_verification_enabled=False,
+              listener_executor=ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="slack-listener"))
     rasa = RestClient(config.rasa_url)
     seen = _SeenEvents()
 

@@ -25,6 +25,25 @@ def test_restricted_course_reaches_only_its_audience(make_learner):
     assert "ROW_NUMBER() OVER" not in texts(reply) and "PARTITION BY" not in texts(reply)
     quiz = outsider.say("quiz me on window functions")
     assert "Advanced SQL" not in texts(quiz)
+    outsider.say("stop")
+
+
+def recommended(messages):
+    return [i["course_id"] for m in messages if m.get("custom", {}).get("type") == "recommendations" for i in m["custom"]["items"]]
+
+
+def test_restricted_course_is_never_recommended_or_planned_for_outsiders(make_learner):
+    analyst, outsider = make_learner("sec-rec-analyst"), make_learner("sec-rec-outsider")
+    analyst.say("I'm a data analyst aiming for senior analyst")
+    outsider.say("I'm a sales manager aiming for data analyst")
+    assert "advanced-sql" in recommended(analyst.say("what should I learn next?")) or \
+        "Advanced SQL" in texts(analyst.say("plan my path to Advanced SQL"))
+    reply = outsider.say("what should I learn next?")
+    assert recommended(reply) and "advanced-sql" not in recommended(reply)
+    assert "Advanced SQL" not in texts(reply)
+    path = outsider.say("plan my path to Advanced SQL")
+    assert "Advanced SQL" not in texts(path).replace("“Advanced SQL”", "")
+    assert "open to you" in texts(path)
 
 
 def test_injected_instructions_in_content_and_messages_change_nothing(make_learner, servers, workspace, tmp_path):

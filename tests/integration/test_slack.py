@@ -169,3 +169,17 @@ def test_rate_limited_web_api_is_retried_without_duplicates(slack):
     _wait_update(mock, "D7", 0)
     posts = [b for m, b in mock.calls if m == "chat.postMessage" and b["channel"] == "D7"]
     assert [p["_status"] for p in posts] == [429, 200]
+
+
+def test_server_errors_from_web_api_are_retried_with_backoff_without_duplicates(slack):
+    url, mock = slack
+    mock.failures["chat.postMessage"] = [500, 500]
+    mock.failures["chat.update"] = [500]
+    send_event(url, dm("U8", "D8", "what is phishing?", "800.1"), "Ev-dm-8")
+    update = _wait_update(mock, "D8", 0)
+    assert "phishing" in json.dumps(update).lower()
+    posts = [(b["_status"], t) for (m, b), t in zip(mock.calls, mock.call_times) if m == "chat.postMessage" and b["channel"] == "D8"]
+    assert [status for status, _ in posts] == [500, 500, 200]
+    assert posts[2][1] - posts[0][1] >= 0.4, "retries came without backoff"
+    updates = [b["_status"] for m, b in mock.calls if m == "chat.update" and b["channel"] == "D8"]
+    assert updates == [500, 200], "the answer was posted more than once or not at all"

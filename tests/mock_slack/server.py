@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 class MockSlackServer:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
+        self.call_times: list[float] = []  # time.monotonic() when each call in `calls` was recorded
         self.failures: dict[str, list[int]] = {}
         self._lock = threading.Lock()
         self._counter = 0
@@ -64,6 +65,7 @@ class MockSlackServer:
     def _record(self, method: str, body: dict, status: int) -> None:
         with self._lock:
             self.calls.append((method, {**body, "_status": status}))
+            self.call_times.append(time.monotonic())
 
     def _answer(self, method: str, body: dict) -> dict:
         with self._lock:
@@ -76,6 +78,12 @@ class MockSlackServer:
     def received(self, method: str, ok_only: bool = True) -> list[dict]:
         with self._lock:
             return [b for m, b in self.calls if m == method and (not ok_only or b["_status"] == 200)]
+
+    def calls_since(self, start: int) -> list[tuple[str, dict, float]]:
+        """(method, body, monotonic time received) of the calls from index `start` on, taken under the lock, so
+        a poller in another thread can keep its place and time answers without rescanning every call."""
+        with self._lock:
+            return [(m, b, t) for (m, b), t in zip(self.calls[start:], self.call_times[start:])]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 90.0) -> list[dict]:
         deadline = time.time() + timeout

@@ -1,0 +1,196 @@
+"""The multi-process layout: PostgreSQL tracker store, Redis lock store, two Rasa worker processes and two
+action-server worker processes behind one address, against real PostgreSQL and Redis servers on loopback.
+
+Checks that conversations keep their state whichever process answers, and that a PostgreSQL or Redis restart
+in the middle of traffic makes turns fail with a clear reply and then recover, with no event lost or duplicated.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from tutor.servers import ServerGroup, train
+from tutor.services import LocalPostgres, LocalRedis
+from tutor.settings import load_settings
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+SORRY_START = "Sorry — something went wrong"
+TOPICS = ["primary keys", "inner joins", "phishing emails", "giving feedback", "GROUP BY", "password managers",
+          "active listening", "data privacy"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _require(binary: str) -> None:
+    import glob
+
+    if shutil.which(binary) or glob.glob(f"/usr/lib/postgresql/*/bin/{binary}"):
+        return
+    message = f"{binary} is not installed (scripts/setup.sh installs PostgreSQL and Redis from Debian's packages)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory, course_index: Path):
+    _require("pg_ctl")
+    _require("redis-server")
+    work = tmp_path_factory.mktemp("company")
+    postgres = LocalPostgres(work / "pg" / "data", port=_free_port()).start()
+    redis = LocalRedis(work / "redis", port=_free_port()).start()
+    (work / "tutor.yml").write_text(
+        f"paths:\n  index_dir: {course_index}\n  store: {work / 'tutor.db'}\n  cache_dir: {work / 'cache'}\n"
+        f"servers:\n  rasa_port: {_free_port()}\n  action_port: {_free_port()}\n  workers: 2\n"
+        f"  endpoints: {ROOT / 'deploy' / 'endpoints.yml'}\n  models_dir: {ROOT / 'models'}\n"
+        f"  credentials: {ROOT / 'bot' / 'credentials.yml'}\n"
+    )
+    settings = load_settings(work / "tutor.yml")
+    train(settings)
+    env = {"TUTOR_CONFIG": str(work / "tutor.yml"), **postgres.env(), **redis.env()}
+    group = ServerGroup(settings, log_dir=work / "logs", extra_env=env)
+    try:
+        group.start()
+        yield group, postgres, redis
+    finally:
+        group.stop()
+        redis.stop()
+        postgres.stop()
+
+
+def say(rasa_url: str, sender: str, text: str) -> list[dict]:
+    reply = requests.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120)
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def user_texts(postgres: LocalPostgres, sender: str) -> list[str]:
+    """The user messages of one conversation as PostgreSQL holds them, in stored order."""
+    rows = postgres.psql(
+        "select data::json->>'text' from events where sender_id = '" + sender.replace("'", "''") + "' "
+        "and type_name = 'user' order by id"
+    )
+    return [line for line in rows.splitlines() if line]
+
+
+@dataclass
+class Chatter:
+    """A learner who keeps asking numbered questions until told to stop, noting how each turn ended."""
+
+    rasa_url: str
+    sender: str
+    outcomes: list[tuple[str, str]] = field(default_factory=list)  # (text, "ok" | "sorry" | "error")
+
+    def run(self, stop: threading.Event) -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            text = f"what should I know about {TOPICS[n % len(TOPICS)]}? (turn {n})"
+            try:
+                reply = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
+                                      json={"sender": self.sender, "message": text}, timeout=60)
+                texts = [m.get("text", "") for m in reply.json()] if reply.status_code == 200 else []
+                kind = "sorry" if any(t.startswith(SORRY_START) for t in texts) else ("ok" if texts else "error")
+            except (requests.RequestException, ValueError):
+                kind = "error"
+            self.outcomes.append((text, kind))
+            time.sleep(0.3)
+
+
+def traffic_through(rasa_url: str, fault, recover, learners: int = 4, before: float = 4.0, outage: float = 4.0,
+                    after: float = 12.0) -> list[Chatter]:
+    """Learners chat while `fault()` is applied, held for `outage` seconds, then `recover()`ed."""
+    stamp = int(time.time() * 1000)
+    chatters = [Chatter(rasa_url, f"fault-{stamp}-{i}") for i in range(learners)]
+    stop = threading.Event()
+    threads = [threading.Thread(target=c.run, args=(stop,), daemon=True) for c in chatters]
+    for thread in threads:
+        thread.start()
+    time.sleep(before)
+    fault()
+    time.sleep(outage)
+    recover()
+    time.sleep(after)
+    stop.set()
+    for thread in threads:
+        thread.join(90)
+    return chatters
+
+
+def assert_failed_cleanly_and_recovered(chatters: list[Chatter], postgres: LocalPostgres) -> None:
+    for chatter in chatters:
+        kinds = [kind for _, kind in chatter.outcomes]
+        assert "error" not in kinds, f"a turn got no clear reply: {chatter.outcomes}"
+        assert "sorry" in kinds, "the outage was not noticed by this learner"
+        last_sorry = max(i for i, kind in enumerate(kinds) if kind == "sorry")
+        assert kinds[last_sorry + 1:] and set(kinds[last_sorry + 1:]) == {"ok"}, f"no recovery: {kinds}"
+        stored = user_texts(postgres, chatter.sender)
+        answered = [text for text, kind in chatter.outcomes if kind == "ok"]
+        assert len(stored) == len(set(stored)), "an event was stored twice"
+        assert [t for t in stored if t in answered] == answered, "an answered turn is missing or out of order"
+        sent = [text for text, _ in chatter.outcomes]
+        assert stored == [t for t in sent if t in stored], "stored turns are not in the order they were sent"
+
+
+def test_quiz_state_is_shared_by_every_worker(company):
+    group, postgres, _ = company
+    sender = f"company-quiz-{time.time_ns()}"
+    replies = say(group.rasa_url, sender, "quiz me on sql")
+    assert any("Question 1 of" in m.get("text", "") for m in replies), replies
+    for number in (2, 3):
+        replies = say(group.rasa_url, sender, "1")
+        assert any(f"Question {number} of" in m.get("text", "") for m in replies), replies
+    replies = say(group.rasa_url, sender, "1")
+    assert any("of 3" in m.get("text", "") or "score" in m.get("text", "").lower() for m in replies), replies
+    assert user_texts(postgres, sender) == ["quiz me on sql", "1", "1", "1"]
+
+
+def test_parallel_conversations_stay_separate_and_complete(company):
+    group, postgres, _ = company
+    stamp = time.time_ns()
+    senders = [f"company-par-{stamp}-{i}" for i in range(6)]
+    sent = {s: [f"what should I know about {TOPICS[(i + k) % len(TOPICS)]}? ({k})" for k in range(3)]
+            for i, s in enumerate(senders)}
+    failures: list[str] = []
+
+    def converse(sender: str) -> None:
+        for text in sent[sender]:
+            texts = [m.get("text", "") for m in say(group.rasa_url, sender, text)]
+            if not texts or any(t.startswith(SORRY_START) for t in texts):
+                failures.append(f"{sender}: {texts}")
+
+    threads = [threading.Thread(target=converse, args=(s,)) for s in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(180)
+    assert not failures
+    for sender in senders:
+        assert user_texts(postgres, sender) == sent[sender]
+
+
+def test_postgres_restart_under_load(company):
+    group, postgres, _ = company
+    chatters = traffic_through(group.rasa_url, lambda: postgres.stop("immediate"), postgres.start)
+    assert_failed_cleanly_and_recovered(chatters, postgres)
+
+
+def test_redis_restart_under_load(company):
+    group, postgres, redis = company
+    chatters = traffic_through(group.rasa_url, redis.stop, redis.start)
+    assert_failed_cleanly_and_recovered(chatters, postgres)
