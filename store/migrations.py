@@ -6,6 +6,8 @@ from typing import Callable
 
 import sqlite_utils
 
+from .retry import retry, write
+
 
 def _1_turns(db: sqlite_utils.Database) -> None:
     db["turns"].create(
@@ -90,29 +92,43 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
 
 
 def migrate(db: sqlite_utils.Database) -> int:
-    """Apply pending migrations in order; return the schema version."""
-    db.execute("create table if not exists _migrations (version integer primary key, applied real)")
-    done = {row[0] for row in db.execute("select version from _migrations").fetchall()}
-    for version, step in enumerate(MIGRATIONS, 1):
-        if version in done:
-            continue
-        with db.conn:
-            step(db)
-            db.execute("insert into _migrations values (?, ?)", [version, time.time()])
+    """Apply pending migrations in order; return the schema version.
+
+    Several processes may open a fresh file at the same moment (the action server's workers on a first
+    deploy), so the pending steps run in one BEGIN IMMEDIATE transaction that re-reads what is applied once
+    it holds the write lock: one process migrates, the others wait and then find nothing left to do, and a
+    step that fails leaves no half-made schema behind.
+    """
+
+    def apply() -> None:
+        db.execute("create table if not exists _migrations (version integer primary key, applied real)")
+        done = {row[0] for row in db.execute("select version from _migrations").fetchall()}
+        for version, step in enumerate(MIGRATIONS, 1):
+            if version not in done:
+                step(db)
+                db.execute("insert into _migrations values (?, ?)", [version, time.time()])
+
+    write(db, apply, what="migrate")
     return len(MIGRATIONS)
 
 
 def open_database(path) -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate; WAL and a busy timeout let the action server's threads share it."""
+    """Open (creating if needed) and migrate.
+
+    WAL lets readers carry on while one process writes; the busy timeout makes a writer wait for the lock
+    rather than fail. The writes themselves go through `store.retry.write`, which covers what the timeout
+    does not (see there).
+    """
     from pathlib import Path
 
     import sqlite3
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Shared by a server's worker threads; sqlite3 serialises access to one connection.
+    # Shared by a server's worker threads; sqlite3 serialises access to one connection, store.retry its transactions.
     db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False, timeout=5.0), use_counts_table=False)
-    db.execute("pragma journal_mode=wal")
+    # Turning a fresh file to WAL needs it to itself for a moment: retried, in case another process opens it too.
+    retry(lambda: db.execute("pragma journal_mode=wal"), what="journal_mode=wal")
     db.execute("pragma busy_timeout=5000")
     migrate(db)
     return db

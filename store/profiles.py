@@ -6,9 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from .migrations import open_database
+from .retry import write
 
 
 class ProfileStore:
+    """Profiles and enrolments; each write is one transaction (store.retry.write), so concurrent changes to one
+    learner's profile merge instead of overwriting each other."""
+
     def __init__(self, path: Path) -> None:
         self.db = open_database(path)
 
@@ -18,17 +22,24 @@ class ProfileStore:
 
     def save_profile(self, learner: str, **fields: Any) -> dict[str, Any]:
         now = time.time()
-        current = self.profile(learner) or {"learner": learner, "role": "", "goals": "", "group_name": "", "created": now}
-        updated = {**current, **{k: v for k, v in fields.items() if v is not None}, "updated": now}
-        self.db["profiles"].upsert(updated, pk="learner")
-        return updated
+
+        def apply() -> dict[str, Any]:
+            current = self.profile(learner) or {"learner": learner, "role": "", "goals": "", "group_name": "", "created": now}
+            updated = {**current, **{k: v for k, v in fields.items() if v is not None}, "updated": now}
+            self.db["profiles"].upsert(updated, pk="learner")
+            return updated
+
+        return write(self.db, apply, what="save profile")
 
     def set_course_status(self, learner: str, course_id: str, status: str) -> None:
-        role = (self.profile(learner) or {}).get("role", "")
-        self.db["enrolments"].upsert(
-            {"learner": learner, "course_id": course_id, "status": status, "role": role, "updated": time.time()},
-            pk=("learner", "course_id"),
-        )
+        def apply() -> None:
+            role = (self.profile(learner) or {}).get("role", "")
+            self.db["enrolments"].upsert(
+                {"learner": learner, "course_id": course_id, "status": status, "role": role, "updated": time.time()},
+                pk=("learner", "course_id"),
+            )
+
+        write(self.db, apply, what="set course status")
 
     def courses(self, learner: str, status: str = "completed") -> list[str]:
         return [r["course_id"] for r in self.db["enrolments"].rows_where("learner = ? and status = ?", [learner, status], order_by="updated")]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .migrations import open_database
+from .retry import write
 
 log = logging.getLogger(__name__)
 
@@ -45,33 +46,36 @@ class TurnStore:
         conversation_id: str = "",
     ) -> str:
         turn_id = uuid.uuid4().hex
-        self.db["turns"].insert(
-            {
-                "turn_id": turn_id,
-                "sender_id": sender_id,
-                "channel": channel,
-                "created": time.time(),
-                "question": question,
-                "answer": answer,
-                "mode": mode,
-                "abstained": int(abstained),
-                "confidence": confidence,
-                "sources": json.dumps(list(sources)),
-                "notes": json.dumps(list(notes)),
-                "latency_ms": latency_ms,
-                "feedback": "",
-                "conversation_id": conversation_id or sender_id,
-            }
-        )
+        row = {
+            "turn_id": turn_id,
+            "sender_id": sender_id,
+            "channel": channel,
+            "created": time.time(),
+            "question": question,
+            "answer": answer,
+            "mode": mode,
+            "abstained": int(abstained),
+            "confidence": confidence,
+            "sources": json.dumps(list(sources)),
+            "notes": json.dumps(list(notes)),
+            "latency_ms": latency_ms,
+            "feedback": "",
+            "conversation_id": conversation_id or sender_id,
+        }
+        write(self.db, lambda: self.db["turns"].insert(row), what="record turn")
         log.info("turn %s recorded for %s (%s)", turn_id, pseudonym(sender_id), mode)
         return turn_id
 
     def set_feedback(self, turn_id: str, feedback: str) -> bool:
         """Store 👍/👎 ('up'/'down') or 'human' on a turn; False when the turn is unknown."""
-        if not self.db.execute("select 1 from turns where turn_id = ?", [turn_id]).fetchone():
-            return False
-        self.db["turns"].update(turn_id, {"feedback": feedback})
-        return True
+
+        def apply() -> bool:
+            if not self.db.execute("select 1 from turns where turn_id = ?", [turn_id]).fetchone():
+                return False
+            self.db["turns"].update(turn_id, {"feedback": feedback})
+            return True
+
+        return write(self.db, apply, what="set feedback")
 
     def turns_for(self, sender_id: str) -> list[dict[str, Any]]:
         return list(self.db["turns"].rows_where("sender_id = ?", [sender_id], order_by="created"))
