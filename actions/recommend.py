@@ -92,11 +92,9 @@ class ActionPlanPath(Action):
         profile = services.learner_profile(learner_id(tracker))
         catalogue = services.catalogue()
         try:
-            target = resolve_target(catalogue, path_target(text), services.answer_chain().embedder,
-                                    services.settings().recommender.min_target_similarity, profile.completed)
             visible = services.allowed_courses(learner_id(tracker))
-            if target.course_id not in visible:  # said like an unknown course: its title is not for this learner
-                raise RecommenderError(f"I couldn't find a course matching “{path_target(text)}” that's open to you.")
+            target = resolve_target(catalogue, path_target(text), services.answer_chain().embedder,
+                                    services.settings().recommender.min_target_similarity, profile.completed, visible)
         except RecommenderError as exc:
             dispatcher.utter_message(text=str(exc), json_message={"type": "path", "found": False})
             return []
@@ -186,9 +184,8 @@ class ActionMarkCompleted(Action):
         catalogue = services.catalogue()
         try:
             course = resolve_target(catalogue, match.group("course") if match else text, services.answer_chain().embedder,
-                                    services.settings().recommender.min_target_similarity)
-            if course.course_id not in services.allowed_courses(learner_id(tracker)):
-                raise RecommenderError("not open to this learner")
+                                    services.settings().recommender.min_target_similarity,
+                                    visible=services.allowed_courses(learner_id(tracker)))
         except RecommenderError:
             dispatcher.utter_message(text="Which course did you finish? Use its title, e.g. “I finished SQL for Analysts”.")
             return []

@@ -65,8 +65,8 @@ def mastery_distribution(db) -> dict[str, list[int]]:
 
 
 def recommendation_takeup(db, tracker) -> dict[str, Any]:
-    """Recommendation requests (from the dialogue events) against enrolments and completions since."""
-    shown = tracker.execute("select count(*) from events where action_name = 'action_recommend_courses'").fetchone()[0] if tracker else 0
+    """Recommendation requests (from the dialogue events, a TrackerEvents) against enrolments and completions since."""
+    shown = tracker.count_action("action_recommend_courses") if tracker else 0
     enrolled = db.execute("select count(*) from enrolments where status = 'enrolled'").fetchone()[0]
     completed = db.execute("select count(*) from enrolments where status = 'completed'").fetchone()[0]
     return {"recommendations shown": shown, "enrolments": enrolled, "completions": completed,

@@ -11,7 +11,6 @@ import hmac
 import io
 import json
 import secrets
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -28,6 +27,7 @@ from store import open_database
 
 from . import analytics, gaps, queries
 from .auth import CONSOLE_ROLES, authenticate
+from .tracker_events import TrackerEvents, tracker_events
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.filters["when"] = lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
@@ -38,15 +38,12 @@ def conversation_key(conversation_id: str, secret: str) -> str:
     return "c-" + hmac.new(secret.encode(), conversation_id.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def create_app(db_path: Path, tracker_path: Path | None, secret: str, embedder_factory: Callable[[], Any],
+def create_app(db_path: Path, tracker: "TrackerEvents | Path | str | None", secret: str, embedder_factory: Callable[[], Any],
                low_confidence: float = 0.5, https_only: bool = False) -> Starlette:
     db = open_database(db_path)
     state: dict[str, Any] = {}
 
-    def tracker():
-        if tracker_path and Path(tracker_path).exists():
-            return sqlite3.connect(tracker_path)
-        return None
+    events = tracker_events(tracker)
 
     def user(request: Request) -> dict | None:
         return request.session.get("user")
@@ -183,13 +180,8 @@ def create_app(db_path: Path, tracker_path: Path | None, secret: str, embedder_f
         return guard(request, api=True) or JSONResponse({"clusters": gap_clusters()})
 
     def stats() -> dict[str, Any]:
-        conn = tracker()
-        try:
-            return {"usage": analytics.usage_by_day(db), "rates": analytics.rates(db), "items": analytics.item_statistics(db),
-                    "mastery": analytics.mastery_distribution(db), "takeup": analytics.recommendation_takeup(db, conn)}
-        finally:
-            if conn:
-                conn.close()
+        return {"usage": analytics.usage_by_day(db), "rates": analytics.rates(db), "items": analytics.item_statistics(db),
+                "mastery": analytics.mastery_distribution(db), "takeup": analytics.recommendation_takeup(db, events)}
 
     async def analytics_page(request: Request) -> Response:
         refused = guard(request)

@@ -8,6 +8,8 @@ import hmac
 import os
 import time
 
+from store import write_transaction
+
 ROLES = ("admin", "trainer", "learner")
 CONSOLE_ROLES = ("admin", "trainer")
 
@@ -33,7 +35,8 @@ def add_user(db, username: str, password: str, role: str) -> None:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < 10:
         raise ValueError("the password must have at least 10 characters")
-    db["console_users"].upsert({"username": username, "password_hash": hash_password(password), "role": role, "created": time.time()}, pk="username")
+    record = {"username": username, "password_hash": hash_password(password), "role": role, "created": time.time()}
+    write_transaction(db, lambda: db["console_users"].upsert(record, pk="username"), what="console user")
 
 
 def authenticate(db, username: str, password: str) -> str | None:

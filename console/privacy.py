@@ -8,7 +8,11 @@ import logging
 import re
 import sqlite3
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+from .tracker_events import TrackerEvents, tracker_events
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +48,27 @@ def conversations_of(db: sqlite3.Connection, learner: str) -> set[str]:
     return {r[0] for r in rows if r[0]} | {learner}
 
 
-def forget(learner: str, tutor_db: Path, tracker_db: Path | None) -> dict[str, int]:
+@contextmanager
+def _write(tutor_db: Path) -> Iterator[sqlite3.Connection]:
+    """One BEGIN IMMEDIATE transaction on the tutor's database, waiting for the action server's writers."""
+    conn = sqlite3.connect(tutor_db, timeout=30, isolation_level=None)
+    try:
+        conn.execute("begin immediate")
+        yield conn
+        conn.execute("commit")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("rollback")
+        raise
+    finally:
+        conn.close()
+
+
+def forget(learner: str, tutor_db: Path, tracker: "TrackerEvents | Path | str | None") -> dict[str, int]:
     """Delete everything about one learner: the tutor's tables, console notes on their turns, and Rasa's
-    tracker events of their conversations. Returns rows deleted per table."""
+    tracker events of their conversations (SQLite or PostgreSQL). Returns rows deleted per table."""
     deleted: dict[str, int] = {}
-    with sqlite3.connect(tutor_db) as db:
+    with _write(tutor_db) as db:
         conversations = conversations_of(db, learner)
         turn_ids = [r[0] for r in db.execute("select turn_id from turns where sender_id = ?", [learner])]
         for start in range(0, len(turn_ids), 500):
@@ -59,22 +79,21 @@ def forget(learner: str, tutor_db: Path, tracker_db: Path | None) -> dict[str, i
             deleted[table] = db.execute(f"delete from {table} where {column} = ?", [learner]).rowcount
         marks = ",".join("?" * len(conversations))
         deleted["conversation_reviews"] = db.execute(f"delete from conversation_reviews where conversation_id in ({marks})", list(conversations)).rowcount
-    if tracker_db and Path(tracker_db).exists():
-        with sqlite3.connect(tracker_db) as db:
-            marks = ",".join("?" * len(conversations))
-            deleted["tracker events"] = db.execute(f"delete from events where sender_id in ({marks})", list(conversations)).rowcount
+    events = tracker_events(tracker)
+    if events is not None:
+        deleted["tracker events"] = events.delete_conversations(conversations)
     log.info("forgot a learner: %s", {k: v for k, v in deleted.items() if v})
     return deleted
 
 
-def apply_retention(days: int, tutor_db: Path, tracker_db: Path | None) -> dict[str, int]:
+def apply_retention(days: int, tutor_db: Path, tracker: "TrackerEvents | Path | str | None") -> dict[str, int]:
     """Delete transcripts older than `days` days (turns, their notes, and Rasa's events)."""
     cutoff = time.time() - days * 86400
     deleted = {}
-    with sqlite3.connect(tutor_db) as db:
+    with _write(tutor_db) as db:
         deleted["annotations"] = db.execute("delete from annotations where turn_id in (select turn_id from turns where created < ?)", [cutoff]).rowcount
         deleted["turns"] = db.execute("delete from turns where created < ?", [cutoff]).rowcount
-    if tracker_db and Path(tracker_db).exists():
-        with sqlite3.connect(tracker_db) as db:
-            deleted["tracker events"] = db.execute("delete from events where timestamp < ?", [cutoff]).rowcount
+    events = tracker_events(tracker)
+    if events is not None:
+        deleted["tracker events"] = events.delete_before(cutoff)
     return deleted

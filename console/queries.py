@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from store import write_transaction
+
 from .privacy import alias, redact
 
 
@@ -109,15 +111,21 @@ def conversation(db, conversation_id: str, secret: str, real_identity: bool) -> 
 
 
 def annotate(db, turn_id: str, kind: str, text: str, author: str) -> bool:
-    if kind not in ("flag", "note") or not db.execute("select 1 from turns where turn_id = ?", [turn_id]).fetchone():
-        return False
-    db["annotations"].insert({"annotation_id": uuid.uuid4().hex, "turn_id": turn_id, "kind": kind, "text": text[:2000],
-                              "author": author, "created": time.time()})
-    return True
+    """Flag or note a turn; one transaction, safe beside the action server's writers."""
+    def work() -> bool:
+        if kind not in ("flag", "note") or not db.execute("select 1 from turns where turn_id = ?", [turn_id]).fetchone():
+            return False
+        db["annotations"].insert({"annotation_id": uuid.uuid4().hex, "turn_id": turn_id, "kind": kind, "text": text[:2000],
+                                  "author": author, "created": time.time()})
+        return True
+
+    return write_transaction(db, work, what="console annotation")
 
 
 def mark_reviewed(db, conversation_id: str, reviewer: str) -> None:
-    db["conversation_reviews"].upsert({"conversation_id": conversation_id, "reviewer": reviewer, "reviewed_at": time.time()}, pk="conversation_id")
+    write_transaction(db, lambda: db["conversation_reviews"].upsert(
+        {"conversation_id": conversation_id, "reviewer": reviewer, "reviewed_at": time.time()}, pk="conversation_id"),
+        what="console review mark")
 
 
 def export_rows(db, f: Filters, secret: str, real_identity: bool, low_confidence: float = 0.5) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ class TurnRecord:
     reply_texts: list[str] = field(default_factory=list)
     answered: bool = False  # the reply answered a course question (so the tutor must have recorded it)
     turn_id: str | None = None  # the turn id that answer carried, when it was recorded
+    sent_at: float = 0.0  # wall-clock time the message was sent (Unix seconds), to line turns up with faults
 
     @property
     def ok(self) -> bool:
@@ -172,16 +173,20 @@ class CheckResult:
         return {k: v for k, v in self.__dict__.items() if k != "problems"} | {"ok": self.ok, "problems": self.problems[:50]}
 
 
-def _lcs_pairs(a: list[str], b: list[str]) -> list[tuple[int, int]]:
-    """Index pairs of a longest common subsequence: the largest part of the tracker that is in sent order."""
+def _lcs_pairs(a: list[str], b: list[str], weights: list[int] | None = None) -> list[tuple[int, int]]:
+    """Index pairs of a heaviest common subsequence: the largest part of the tracker that is in sent order.
+    `weights` per item of `b` decide ties: a learner who repeats a message after a "try again" has the stored
+    copy matched to the answered turn, not to the refused one."""
+    weights = weights or [1] * len(b)
     n, m = len(a), len(b)
     table = [[0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
-            table[i][j] = table[i + 1][j + 1] + 1 if a[i] == b[j] else max(table[i + 1][j], table[i][j + 1])
+            skip = max(table[i + 1][j], table[i][j + 1])
+            table[i][j] = max(skip, table[i + 1][j + 1] + weights[j]) if a[i] == b[j] else skip
     pairs, i, j = [], 0, 0
     while i < n and j < m:
-        if a[i] == b[j]:
+        if a[i] == b[j] and table[i][j] == table[i + 1][j + 1] + weights[j]:
             pairs.append((i, j))
             i, j = i + 1, j + 1
         elif table[i + 1][j] >= table[i][j + 1]:
@@ -208,7 +213,7 @@ def _check_learner(transcript: LearnerTranscript, events: list[dict], channel: s
             users[-1] = (text, texts + ([event["text"]] if event.get("text") else []), count + 1)
     got = [u[0] for u in users]
     sent = transcript.turns
-    pairs = _lcs_pairs(got, [t.text for t in sent])
+    pairs = _lcs_pairs(got, [t.text for t in sent], [2 if t.ok else 1 for t in sent])
     matched_got, matched_sent = {i for i, _ in pairs}, {j for _, j in pairs}
     got_count, sent_count = Counter(got), Counter(t.text for t in sent)
     dup = {text: max(0, got_count[text] - sent_count[text]) for text in got_count}

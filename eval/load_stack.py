@@ -15,15 +15,24 @@ import argparse
 import contextlib
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@dataclass
+class RunningLayout:
+    rasa_url: str
+    store: Path  # the tutor's SQLite file
+    postgres: Any = None  # tutor.services.LocalPostgres in the company layout
+    redis: Any = None  # tutor.services.LocalRedis in the company layout
+
+
 @contextlib.contextmanager
-def layout(kind: str, workers: int, work: Path) -> Iterator[tuple[str, Path]]:
-    """Start the servers of one layout; yields (Rasa URL, the tutor's SQLite store)."""
+def layout(kind: str, workers: int, work: Path) -> Iterator[RunningLayout]:
+    """Start the servers of one layout in `work`; stops them on exit."""
     from retrieval import RetrievalSettings, SentenceEmbedder, ingest
     from tutor.servers import ServerGroup, train
     from tutor.services import LocalPostgres, LocalRedis
@@ -34,6 +43,7 @@ def layout(kind: str, workers: int, work: Path) -> Iterator[tuple[str, Path]]:
     ingest(ROOT / "data" / "courses", work / "index", SentenceEmbedder(), RetrievalSettings())
     rasa_port, action_port = free_port(), free_port()
     env: dict[str, str] = {"TUTOR_CONFIG": str(work / "tutor.yml")}
+    postgres = redis = None
     with contextlib.ExitStack() as stack:
         if kind == "company":
             postgres = LocalPostgres(work / "pg" / "data", port=free_port()).start()
@@ -59,7 +69,7 @@ def layout(kind: str, workers: int, work: Path) -> Iterator[tuple[str, Path]]:
         stack.callback(group.stop)
         group.start()
         print(f"{kind} layout ready: {workers} Rasa + {workers} action-server process(es) at {group.rasa_url}", file=sys.stderr)
-        yield group.rasa_url, work / "tutor.db"
+        yield RunningLayout(group.rasa_url, work / "tutor.db", postgres, redis)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(own)
     from .load_test import main as load_main
 
-    with tempfile.TemporaryDirectory(prefix=f"load-{args.layout}-") as tmp, layout(args.layout, args.workers, Path(tmp)) as (url, store):
-        return load_main(["--rasa-url", url, "--store", str(store), *rest])
+    with tempfile.TemporaryDirectory(prefix=f"load-{args.layout}-") as tmp, layout(args.layout, args.workers, Path(tmp)) as running:
+        return load_main(["--rasa-url", running.rasa_url, "--store", str(running.store), *rest])
 
 
 if __name__ == "__main__":

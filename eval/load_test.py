@@ -128,7 +128,8 @@ class LearnerScript:
 
 def _record(text: str, outcome: str, started: float, view: ReplyView | None) -> TurnRecord:
     view = view or ReplyView()
-    return TurnRecord(text, outcome, (time.perf_counter() - started) * 1000, view.texts, view.answered, view.turn_id)
+    elapsed = time.perf_counter() - started
+    return TurnRecord(text, outcome, elapsed * 1000, view.texts, view.answered, view.turn_id, time.time() - elapsed)
 
 
 async def _rest_learner(client: httpx.AsyncClient, url: str, sender: str, script: LearnerScript, turns: int,
@@ -347,9 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     think = args.think if args.think is not None else (2.1 if args.turns > 25 else 0.0)
     channels = ["rest", "slack"] if args.channel == "both" else [args.channel]
     rows, raw = [], []
-    if not args.no_warmup:  # the action server loads its models on the first questions; keep that out of level 1
-        warm = run_rest_load(args.rasa_url, 1, 2, "question", -1, timeout_s=args.timeout)
-        print(f"  warm-up: {warm.turns_ok}/{warm.turns_sent} ok in {warm.wall_s:.1f} s", file=sys.stderr)
+    if not args.no_warmup:  # every worker process loads models, the question bank and the recommender on first use
+        for n, scenario in enumerate(("question", "quiz", "recommend")):
+            warm = run_rest_load(args.rasa_url, 4, 3, scenario, -1 - n, timeout_s=args.timeout)
+            print(f"  warm-up ({scenario}): {warm.turns_ok}/{warm.turns_sent} ok in {warm.wall_s:.1f} s", file=sys.stderr)
     with contextlib.ExitStack() as stack:
         slack_url = mock = None
         if "slack" in channels:

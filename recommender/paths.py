@@ -26,22 +26,30 @@ def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.lower()).split())
 
 
-def resolve_target(catalogue: Catalogue, text: str, embedder, min_similarity: float, completed: set[str] = frozenset()) -> Course:
-    """A course by id or title, else by similarity to course titles and skills; UnknownTarget when nothing is close."""
+def resolve_target(catalogue: Catalogue, text: str, embedder, min_similarity: float, completed: set[str] = frozenset(),
+                   visible: set[str] | None = None) -> Course:
+    """A course by id or title, else by similarity to course titles and skills; UnknownTarget when nothing is
+    close. With `visible` (course audiences), other courses are treated as if the catalogue did not have them."""
     wanted = _normal(text)
     if not wanted:
-        raise UnknownTarget("Which course or skill should the path lead to? For example “plan my path to Advanced SQL”.")
+        raise UnknownTarget("Which course or skill should the path lead to? For example “plan my path to SQL for Analysts”.")
+    shown = {cid: c for cid, c in catalogue.courses.items() if visible is None or cid in visible}
+    titles = ", ".join(sorted(c.title for c in shown.values()))
+    unknown = UnknownTarget(f"I don't have a course on “{text}”, so I can't plan a path there. The catalogue has: {titles}.")
     for course in catalogue.courses.values():
         if wanted in (_normal(course.course_id), _normal(course.title)):
+            if course.course_id not in shown:
+                raise unknown
             return course
-    ids = list(catalogue.courses)
+    if not shown:
+        raise unknown
+    ids = list(shown)
     labels = [f"{catalogue.courses[c].title}: {', '.join(s.replace('-', ' ') for s in catalogue.courses[c].skills)}" for c in ids]
     vectors = embedder.embed([text, *labels])
     sims = vectors[1:] @ vectors[0]
     best = int(np.argmax(sims))
     if float(sims[best]) < min_similarity:
-        titles = ", ".join(sorted(c.title for c in catalogue.courses.values()))
-        raise UnknownTarget(f"I don't have a course on “{text}”, so I can't plan a path there. The catalogue has: {titles}.")
+        raise unknown
     return catalogue.courses[ids[best]]
 
 

@@ -215,10 +215,10 @@ def console_command() -> None:
 
     from console import create_app
 
-    from .servers import tracker_db_path
+    from .servers import tracker_store_url
 
     settings = _settings()
-    web = create_app(settings.path(settings.paths.store), tracker_db_path(settings), _console_secret(settings),
+    web = create_app(settings.path(settings.paths.store), tracker_store_url(settings), _console_secret(settings),
                      lambda: SentenceEmbedder(settings.retrieval.embedding), settings.console.low_confidence, settings.console.https_only)
     console.print(f"Trainer console on http://{settings.console.host}:{settings.console.port}/")
     uvicorn.run(web, host=settings.console.host, port=settings.console.port, log_level="warning")
@@ -253,10 +253,10 @@ def forget(learner: str = typer.Argument(..., help="The learner id as the tutor 
     """Delete one learner's data everywhere: transcripts, tracker events, attempts, mastery, reviews, profile."""
     from console import forget as forget_learner
 
-    from .servers import tracker_db_path
+    from .servers import tracker_store_url
 
     settings = _settings()
-    deleted = forget_learner(learner, settings.path(settings.paths.store), tracker_db_path(settings))
+    deleted = forget_learner(learner, settings.path(settings.paths.store), tracker_store_url(settings))
     console.print("Deleted: " + ", ".join(f"{n} {t}" for t, n in deleted.items() if n) if any(deleted.values()) else "Nothing stored for that learner.")
 
 
@@ -265,10 +265,10 @@ def retention() -> None:
     """Delete transcripts older than console.retention_days (run daily, e.g. from cron)."""
     from console import apply_retention
 
-    from .servers import tracker_db_path
+    from .servers import tracker_store_url
 
     settings = _settings()
-    deleted = apply_retention(settings.console.retention_days, settings.path(settings.paths.store), tracker_db_path(settings))
+    deleted = apply_retention(settings.console.retention_days, settings.path(settings.paths.store), tracker_store_url(settings))
     console.print(f"Retention ({settings.console.retention_days} days): " + ", ".join(f"{n} {t}" for t, n in deleted.items()))
 
 

@@ -71,8 +71,9 @@ def train(settings: Settings, force: bool = False) -> Path:
     return model
 
 
-def read_endpoints(settings: Settings, env: dict[str, str] | None = None) -> dict:
-    """endpoints.yml as Rasa will read it: ${VAR} references in values replaced from the environment Rasa gets."""
+def read_endpoints(settings: Settings, env: dict[str, str] | None = None, sections: tuple[str, ...] = ()) -> dict:
+    """endpoints.yml as Rasa will read it: ${VAR} references in values replaced from the environment Rasa gets.
+    With `sections`, only those are read, so only their variables need to be set."""
     import yaml
 
     path = settings.path(settings.servers.endpoints)
@@ -84,6 +85,8 @@ def read_endpoints(settings: Settings, env: dict[str, str] | None = None) -> dic
         raise ServerError(f"{path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise ServerError(f"{path} must be a mapping (action_endpoint, tracker_store, lock_store)")
+    if sections:
+        data = {key: value for key, value in data.items() if key in sections}
     env = {**os.environ, **(env or {})}
     missing: set[str] = set()
 
@@ -111,6 +114,12 @@ def check_endpoints(settings: Settings, env: dict[str, str] | None = None) -> No
         raise ServerError(f"{path} sends actions to {url!r} but servers.action_port is {settings.servers.action_port}")
     if settings.servers.workers > 1:
         lock_type = str((endpoints.get("lock_store") or {}).get("type", "in_memory")).lower()
+        tracker_type = str((endpoints.get("tracker_store") or {}).get("type", "in_memory")).lower()
+        if tracker_type == "in_memory":
+            raise ServerError(
+                f"servers.workers is {settings.servers.workers} but {path} keeps conversations in memory, where the "
+                "other processes cannot see them: use a SQL tracker store (PostgreSQL, deploy/endpoints.yml)"
+            )
         if lock_type == "in_memory":
             raise ServerError(
                 f"servers.workers is {settings.servers.workers} but {path} keeps conversation locks in memory, which "
@@ -130,6 +139,29 @@ def tracker_db_path(settings: Settings) -> Path | None:
         return None
     path = Path(str(store["db"]))
     return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def tracker_store_url(settings: Settings) -> str | None:
+    """Where Rasa keeps conversations, as a SQLAlchemy URL (SQLite file or PostgreSQL), for the console and the
+    privacy commands; None for stores they cannot reach (in-memory, or variables not set in this shell)."""
+    from sqlalchemy.engine import URL
+
+    try:
+        store = read_endpoints(settings, sections=("tracker_store",)).get("tracker_store") or {}
+    except ServerError as exc:
+        log.warning("tracker store not reachable from here: %s", exc)
+        return None
+    if str(store.get("type", "")).upper() != "SQL":
+        return None
+    dialect = str(store.get("dialect") or "sqlite")
+    if dialect == "sqlite":
+        path = tracker_db_path(settings)
+        return f"sqlite:///{path}" if path else None
+    driver = "postgresql+psycopg2" if dialect.startswith("postgres") else dialect
+    port = store.get("port")
+    return URL.create(driver, username=store.get("username") or None, password=store.get("password") or None,
+                      host=store.get("url") or None, port=int(port) if port else None,
+                      database=store.get("db") or None).render_as_string(hide_password=False)
 
 
 def port_is_free(host: str, port: int) -> bool:

@@ -3,9 +3,12 @@ inside the Rasa server's own environment."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from typing import Any, Dict, Optional, Tuple
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000
 MAX_MESSAGE_CHARS = 20_000
@@ -70,11 +73,17 @@ class RateLimiter:
         self._seen: Dict[str, "deque[float]"] = {}
         self._deque = deque
 
-    def allow(self, sender: str, now: Optional[float] = None) -> bool:
+    def allow(self, sender: str, now: Optional[float] = None, shared: Any = None) -> bool:
+        """`shared`: a Redis client (Rasa's Redis lock store has one) to count across all server processes."""
         import time
 
         if self.per_minute <= 0:
             return True
+        if shared is not None:
+            try:
+                return self._allow_shared(sender, shared, time.time())
+            except Exception as exc:  # the counter is a courtesy: never refuse a turn because it is unreachable
+                log.warning("shared rate limit unavailable (%s); counting in this process", exc.__class__.__name__)
         now = time.monotonic() if now is None else now
         window = self._seen.setdefault(sender, self._deque())
         while window and now - window[0] >= 60:
@@ -86,3 +95,14 @@ class RateLimiter:
             for key in [k for k, v in self._seen.items() if not v or now - v[-1] >= 60]:
                 del self._seen[key]
         return True
+
+    def _allow_shared(self, sender: str, redis: Any, now: float) -> bool:
+        """A fixed one-minute window per sender in Redis, so several processes enforce one limit."""
+        import hashlib
+
+        key = f"tutor:rate:{hashlib.sha256(sender.encode('utf-8', 'replace')).hexdigest()[:24]}:{int(now // 60)}"
+        pipe = redis.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, 120)
+        count = pipe.execute()[0]
+        return int(count) <= self.per_minute

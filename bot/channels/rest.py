@@ -23,6 +23,13 @@ from .strict_store import TrackerStoreUnavailable, refuse_fallback_store
 log = logging.getLogger(__name__)
 
 
+def shared_counter(app: Any) -> Any:
+    """The Redis client of Rasa's Redis lock store, when there is one: the rate limit then holds across all
+    Rasa processes instead of per process."""
+    store = getattr(getattr(getattr(app, "ctx", None), "agent", None), "lock_store", None)
+    return getattr(store, "red", None)
+
+
 class TutorRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
@@ -48,7 +55,7 @@ class TutorRestInput(RestInput):
                 sender, text, metadata = parse_rest_body(request.body or b"")
             except BadRequest as exc:
                 return response.json({"error": str(exc)}, status=400)
-            if not self.limiter.allow(sender):
+            if not self.limiter.allow(sender, shared=shared_counter(request.app)):
                 return response.json([{"recipient_id": sender, "text": SLOW_DOWN}], status=429)
             refuse_fallback_store(request.app)
             collector = CollectingOutputChannel()

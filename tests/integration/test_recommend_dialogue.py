@@ -38,6 +38,7 @@ def test_profile_form_asks_for_what_is_missing(learner):
 
 def test_path_in_prerequisite_order(learner):
     learner.sender = "rec-path"
+    learner.say("I'm a data analyst aiming for senior analyst")  # Advanced SQL is for analysts and engineers
     reply = learner.say("plan my path to Advanced SQL")
     path = custom(reply, "path")
     assert path["found"] and path["steps"] == ["sql-for-analysts", "advanced-sql"] and path["total_minutes"] > 0
@@ -50,7 +51,8 @@ def test_unknown_target_is_answered_honestly(learner):
     learner.sender = "rec-unknown"
     reply = learner.say("plan my path to quantum basket weaving")
     assert custom(reply, "path")["found"] is False
-    assert "don't have a course on" in texts(reply) and "Advanced SQL" in texts(reply)
+    assert "don't have a course on" in texts(reply) and "SQL for Analysts" in texts(reply)
+    assert "Advanced SQL" not in texts(reply)  # restricted to analysts and engineers; this learner has no role
 
 
 def test_quiz_results_become_reasons(learner, workspace):

@@ -43,7 +43,7 @@ def test_restricted_course_is_never_recommended_or_planned_for_outsiders(make_le
     assert "Advanced SQL" not in texts(reply)
     path = outsider.say("plan my path to Advanced SQL")
     assert "Advanced SQL" not in texts(path).replace("“Advanced SQL”", "")
-    assert "open to you" in texts(path)
+    assert "I don't have a course on" in texts(path) and "SQL for Analysts" in texts(path)
 
 
 def test_injected_instructions_in_content_and_messages_change_nothing(make_learner, servers, workspace, tmp_path):

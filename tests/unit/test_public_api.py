@@ -18,4 +18,5 @@ def test_retrieval_surface():
 
 
 def test_store_surface():
-    assert sorted(store.__all__) == ["LearningStore", "ProfileStore", "TurnStore", "migrate", "open_database", "pseudonym"]
+    assert sorted(store.__all__) == ["LearningStore", "ProfileStore", "TurnStore", "migrate", "open_database", "pseudonym",
+                                   "write_transaction"]
