@@ -72,3 +72,35 @@ def test_terminal_rendering_lists_buttons_once_and_skips_structured_only_message
     assert render_reply({"text": "Pick:\n1. A\n2. B", "buttons": [{"title": "A"}, {"title": "B"}]}) == "Pick:\n1. A\n2. B"
     assert render_reply({"text": "Want a quiz?", "buttons": [{"title": "Quiz me"}]}) == "Want a quiz?\n  1. Quiz me"
     assert render_reply({"custom": {"type": "answer"}}) == ""
+
+
+def test_services_start_prints_the_variables_and_stop_stops_both(config, tmp_path):
+    import glob
+    import shutil
+    import socket
+    import subprocess
+
+    if not (shutil.which("redis-server") and glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")):
+        pytest.skip("PostgreSQL and Redis are not installed (scripts/setup.sh installs them)")
+    ports = []
+    for _ in range(2):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            ports.append(str(sock.getsockname()[1]))
+    runner = CliRunner()
+    options = ["--pg-port", ports[0], "--redis-port", ports[1]]
+    try:
+        started = runner.invoke(app, ["services", "start", *options])
+        assert started.exit_code == 0, started.output
+        exports = dict(line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines() if line.startswith("export "))
+        assert exports["POSTGRES_PORT"] == ports[0] and exports["REDIS_PORT"] == ports[1] and exports["REDIS_PASSWORD"] == ""
+        psql = subprocess.run(["psql", "-h", "127.0.0.1", "-p", ports[0], "-U", exports["POSTGRES_USER"], "-d", exports["POSTGRES_DB"],
+                               "-tAc", "select 40 + 2"], env={"PGPASSWORD": exports["POSTGRES_PASSWORD"], "PATH": "/usr/bin:/bin"},
+                              capture_output=True, text=True)
+        assert psql.stdout.strip() == "42", psql.stderr
+    finally:
+        stopped = runner.invoke(app, ["services", "stop", *options])
+    assert stopped.exit_code == 0, stopped.output
+    for port in ports:
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", int(port))) != 0, f"port {port} still answers"
