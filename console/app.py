@@ -70,6 +70,15 @@ def create_app(db_path: Path, tracker: "TrackerEvents | Path | str | None", secr
         sent = form.get("csrf") or request.headers.get("x-csrf-token", "")
         return bool(sent) and hmac.compare_digest(str(sent), request.session.get("csrf", ""))
 
+    async def refuse_action(request: Request) -> Response | None:
+        """A form action needs a trainer's session and the session's CSRF token."""
+        refused = guard(request)
+        if refused:
+            return refused
+        if not await csrf_ok(request):
+            return PlainTextResponse("Invalid or missing CSRF token.", status_code=403)
+        return None
+
     def page(request: Request, name: str, **context: Any) -> Response:
         return TEMPLATES.TemplateResponse(request, name, {"user": user(request), "csrf": csrf_token(request), **context})
 
@@ -146,22 +155,18 @@ def create_app(db_path: Path, tracker: "TrackerEvents | Path | str | None", secr
         return JSONResponse(found) if found else JSONResponse({"error": "no such conversation"}, status_code=404)
 
     async def annotate(request: Request) -> Response:
-        refused = guard(request)
+        refused = await refuse_action(request)
         if refused:
             return refused
-        if not await csrf_ok(request):
-            return PlainTextResponse("Invalid or missing CSRF token.", status_code=403)
         form = await request.form()
         ok = queries.annotate(db, request.path_params["turn_id"], str(form.get("kind", "")), str(form.get("text", "")), user(request)["name"])
         back = str(form.get("back") or "/conversations")
         return RedirectResponse(back if back.startswith("/") else "/conversations", status_code=303) if ok else PlainTextResponse("Unknown turn.", status_code=404)
 
     async def review(request: Request) -> Response:
-        refused = guard(request)
+        refused = await refuse_action(request)
         if refused:
             return refused
-        if not await csrf_ok(request):
-            return PlainTextResponse("Invalid or missing CSRF token.", status_code=403)
         cid = find_conversation(request.path_params["key"])
         if not cid:
             return PlainTextResponse("No such conversation.", status_code=404)

@@ -8,9 +8,9 @@ import logging
 import re
 import sqlite3
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+
+from store import open_database, write_transaction
 
 from .tracker_events import TrackerEvents, tracker_events
 
@@ -48,27 +48,14 @@ def conversations_of(db: sqlite3.Connection, learner: str) -> set[str]:
     return {r[0] for r in rows if r[0]} | {learner}
 
 
-@contextmanager
-def _write(tutor_db: Path) -> Iterator[sqlite3.Connection]:
-    """One BEGIN IMMEDIATE transaction on the tutor's database, waiting for the action server's writers."""
-    conn = sqlite3.connect(tutor_db, timeout=30, isolation_level=None)
-    try:
-        conn.execute("begin immediate")
-        yield conn
-        conn.execute("commit")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("rollback")
-        raise
-    finally:
-        conn.close()
-
-
 def forget(learner: str, tutor_db: Path, tracker: "TrackerEvents | Path | str | None") -> dict[str, int]:
     """Delete everything about one learner: the tutor's tables, console notes on their turns, and Rasa's
     tracker events of their conversations (SQLite or PostgreSQL). Returns rows deleted per table."""
     deleted: dict[str, int] = {}
-    with _write(tutor_db) as db:
+    db = open_database(tutor_db)
+
+    def delete_tutor_records() -> set[str]:
+        deleted.clear()  # the transaction may be retried whole
         conversations = conversations_of(db, learner)
         turn_ids = [r[0] for r in db.execute("select turn_id from turns where sender_id = ?", [learner])]
         for start in range(0, len(turn_ids), 500):
@@ -79,6 +66,12 @@ def forget(learner: str, tutor_db: Path, tracker: "TrackerEvents | Path | str | 
             deleted[table] = db.execute(f"delete from {table} where {column} = ?", [learner]).rowcount
         marks = ",".join("?" * len(conversations))
         deleted["conversation_reviews"] = db.execute(f"delete from conversation_reviews where conversation_id in ({marks})", list(conversations)).rowcount
+        return conversations
+
+    try:
+        conversations = write_transaction(db, delete_tutor_records, what="forget a learner")
+    finally:
+        db.close()
     events = tracker_events(tracker)
     if events is not None:
         deleted["tracker events"] = events.delete_conversations(conversations)
@@ -90,9 +83,16 @@ def apply_retention(days: int, tutor_db: Path, tracker: "TrackerEvents | Path | 
     """Delete transcripts older than `days` days (turns, their notes, and Rasa's events)."""
     cutoff = time.time() - days * 86400
     deleted = {}
-    with _write(tutor_db) as db:
+    db = open_database(tutor_db)
+
+    def delete_old_turns() -> None:
         deleted["annotations"] = db.execute("delete from annotations where turn_id in (select turn_id from turns where created < ?)", [cutoff]).rowcount
         deleted["turns"] = db.execute("delete from turns where created < ?", [cutoff]).rowcount
+
+    try:
+        write_transaction(db, delete_old_turns, what="retention")
+    finally:
+        db.close()
     events = tracker_events(tracker)
     if events is not None:
         deleted["tracker events"] = events.delete_before(cutoff)

@@ -1,7 +1,6 @@
 """The real Rasa server and action server on loopback, in a temporary workspace, stopped after the tests."""
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -9,15 +8,7 @@ import pytest
 from rest_learner import Learner
 from tutor.servers import ServerGroup, train
 from tutor.settings import load_settings
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
+from workspace import free_port, write_sqlite_endpoints, write_tutor_config
 
 TEAMS_APP_ID = "00000000-test-app"
 
@@ -35,22 +26,15 @@ def botframework():
 def workspace(tmp_path_factory, course_index: Path, botframework) -> Path:
     """tutor.yml + endpoints.yml for this test run: own ports, own databases, the sample course index."""
     work = tmp_path_factory.mktemp("tutor")
-    rasa_port, action_port = free_port(), free_port()
-    (work / "endpoints.yml").write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{work / "tracker.db"}"\n'
-        "lock_store:\n  type: in_memory\n"
-    )
+    action_port = free_port()
+    write_sqlite_endpoints(work / "endpoints.yml", action_port, work / "tracker.db")
     (work / "credentials.yml").write_text(
         "bot.channels.rest.TutorRestInput:\n"
         f"bot.channels.teams.TeamsInput:\n  app_id: {TEAMS_APP_ID}\n  app_password: secret\n"
         f"  openid_metadata_url: {botframework.url}/openid\n  token_url: {botframework.url}/token\n"
     )
-    (work / "tutor.yml").write_text(
-        f"paths:\n  index_dir: {course_index}\n  store: {work / 'tutor.db'}\n  cache_dir: {work / 'cache'}\n"
-        f"servers:\n  rasa_port: {rasa_port}\n  action_port: {action_port}\n  endpoints: {work / 'endpoints.yml'}\n"
-        f"  credentials: {work / 'credentials.yml'}\n  models_dir: {ROOT / 'models'}\n"
-    )
+    write_tutor_config(work / "tutor.yml", index_dir=course_index, store=work / "tutor.db", cache_dir=work / "cache",
+                       action_port=action_port, endpoints=work / "endpoints.yml", credentials=work / "credentials.yml")
     return work
 
 

@@ -19,21 +19,13 @@ import requests
 from tutor.servers import ServerGroup, train
 from tutor.services import LocalPostgres, LocalRedis
 from tutor.settings import load_settings
+from workspace import ROOT, free_port, write_tutor_config
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 SORRY_START = "Sorry — something went wrong"
 TOPICS = ["primary keys", "inner joins", "phishing emails", "giving feedback", "GROUP BY", "password managers",
           "active listening", "data privacy"]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _require(binary: str) -> None:
@@ -52,14 +44,10 @@ def company(tmp_path_factory, course_index: Path):
     _require("pg_ctl")
     _require("redis-server")
     work = tmp_path_factory.mktemp("company")
-    postgres = LocalPostgres(work / "pg" / "data", port=_free_port()).start()
-    redis = LocalRedis(work / "redis", port=_free_port()).start()
-    (work / "tutor.yml").write_text(
-        f"paths:\n  index_dir: {course_index}\n  store: {work / 'tutor.db'}\n  cache_dir: {work / 'cache'}\n"
-        f"servers:\n  rasa_port: {_free_port()}\n  action_port: {_free_port()}\n  workers: 2\n"
-        f"  endpoints: {ROOT / 'deploy' / 'endpoints.yml'}\n  models_dir: {ROOT / 'models'}\n"
-        f"  credentials: {ROOT / 'bot' / 'credentials.yml'}\n"
-    )
+    postgres = LocalPostgres(work / "pg" / "data", port=free_port()).start()
+    redis = LocalRedis(work / "redis", port=free_port()).start()
+    write_tutor_config(work / "tutor.yml", index_dir=course_index, store=work / "tutor.db", cache_dir=work / "cache",
+                       action_port=free_port(), endpoints=ROOT / "deploy" / "endpoints.yml", workers=2)
     settings = load_settings(work / "tutor.yml")
     train(settings)
     env = {"TUTOR_CONFIG": str(work / "tutor.yml"), **postgres.env(), **redis.env()}

@@ -13,19 +13,11 @@ import requests
 
 from tutor.servers import ServerGroup, train
 from tutor.settings import load_settings
+from workspace import free_port, write_sqlite_endpoints, write_tutor_config
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "What does an inner join return when two tables are joined on a key?"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +33,10 @@ def small_disk(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tutor_on_small_disk(tmp_path_factory, small_disk: Path, course_index: Path):
     work = tmp_path_factory.mktemp("disk-full")
-    action_port = _free_port()
-    (work / "endpoints.yml").write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{work / "tracker.db"}"\nlock_store:\n  type: in_memory\n'
-    )
-    (work / "tutor.yml").write_text(
-        f"paths:\n  index_dir: {course_index}\n  store: {small_disk / 'tutor.db'}\n  cache_dir: {work / 'cache'}\n"
-        f"servers:\n  rasa_port: {_free_port()}\n  action_port: {action_port}\n  endpoints: {work / 'endpoints.yml'}\n"
-        f"  credentials: {ROOT / 'bot' / 'credentials.yml'}\n  models_dir: {ROOT / 'models'}\n"
-    )
+    action_port = free_port()
+    endpoints = write_sqlite_endpoints(work / "endpoints.yml", action_port, work / "tracker.db")
+    write_tutor_config(work / "tutor.yml", index_dir=course_index, store=small_disk / "tutor.db", cache_dir=work / "cache",
+                       action_port=action_port, endpoints=endpoints)
     settings = load_settings(work / "tutor.yml")
     train(settings)
     group = ServerGroup(settings, log_dir=work / "logs", extra_env={"TUTOR_CONFIG": str(work / "tutor.yml")})

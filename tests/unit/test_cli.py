@@ -16,6 +16,7 @@ def config(tmp_path: Path, monkeypatch) -> Path:
     path = tmp_path / "tutor.yml"
     path.write_text(f"paths:\n  index_dir: {tmp_path / 'index'}\n  cache_dir: {tmp_path / 'cache'}\n")
     monkeypatch.setenv("TUTOR_CONFIG", str(path))
+    monkeypatch.setenv("COLUMNS", "400")  # rich wraps at the terminal width; long temporary paths would break lines
     return path
 
 
