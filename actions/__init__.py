@@ -1,18 +1,8 @@
-"""Custom actions for the Rasa server: thin adapters from the dialogue to the tutor's capabilities."""
+"""Custom actions for the Rasa server. Each reads the tracker, calls the Tutor, sends its replies and returns
+events; one module per conversation area."""
 from .answer import ActionAnswerQuestion, ActionHandleFallback, ActionStoreFeedback
-from .quiz import (
-    ActionAskQuizAnswer,
-    ActionGreet,
-    ActionQuizCommandOutsideQuiz,
-    ActionQuizDone,
-    ActionRespondYesNo,
-    ActionResumeQuiz,
-    ActionShowProgress,
-    ActionStartQuiz,
-    ActionStartQuizFromOffer,
-    ValidateQuizForm,
-)
-from .recommend import (
+from .conversation import ActionGreet, ActionRespondYesNo
+from .guidance import (
     ActionConfirmProfile,
     ActionEnrol,
     ActionMarkCompleted,
@@ -21,10 +11,20 @@ from .recommend import (
     ActionUpdateProfile,
     ValidateProfileForm,
 )
+from .quiz import (
+    ActionAskQuizAnswer,
+    ActionQuizCommandOutsideQuiz,
+    ActionQuizDone,
+    ActionResumeQuiz,
+    ActionShowProgress,
+    ActionStartQuiz,
+    ActionStartQuizFromOffer,
+    ValidateQuizForm,
+)
 
 __all__ = [
-    "ActionAnswerQuestion", "ActionAskQuizAnswer", "ActionHandleFallback", "ActionQuizCommandOutsideQuiz",
-    "ActionQuizDone", "ActionRespondYesNo", "ActionResumeQuiz", "ActionShowProgress", "ActionStartQuiz",
-    "ActionStartQuizFromOffer", "ValidateQuizForm", "ActionConfirmProfile", "ActionMarkCompleted", "ActionPlanPath",
-    "ActionRecommendCourses", "ActionUpdateProfile", "ValidateProfileForm", "ActionEnrol", "ActionGreet", "ActionStoreFeedback",
+    "ActionAnswerQuestion", "ActionAskQuizAnswer", "ActionConfirmProfile", "ActionEnrol", "ActionGreet",
+    "ActionHandleFallback", "ActionMarkCompleted", "ActionPlanPath", "ActionQuizCommandOutsideQuiz", "ActionQuizDone",
+    "ActionRecommendCourses", "ActionRespondYesNo", "ActionResumeQuiz", "ActionShowProgress", "ActionStartQuiz",
+    "ActionStartQuizFromOffer", "ActionStoreFeedback", "ActionUpdateProfile", "ValidateProfileForm", "ValidateQuizForm",
 ]

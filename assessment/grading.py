@@ -1,6 +1,6 @@
 """Grading: exact for multiple choice; short free text by normalised match, near-spelling and semantic
 similarity plus key-term overlap against the reference, with a threshold calibrated on SciQ
-(`eval/assessment_eval.py`)."""
+(`eval/quality/assessment_eval.py`)."""
 from __future__ import annotations
 
 import difflib
@@ -40,14 +40,14 @@ def content_words(text: str) -> list[str]:
 
 
 def check_answer_text(response: str) -> str:
-    """Refuse replies that cannot be an answer, with a message that says what to send instead."""
+    """Refuse replies that cannot be an answer (InvalidAnswer says which way, for the shells to word)."""
     text = (response or "").strip()
     if not text:
-        raise InvalidAnswer("I didn't get an answer there — type your answer, or say “hint”, “skip” or “stop”.")
+        raise InvalidAnswer("empty")
     if not any(ch.isalnum() for ch in text):
-        raise InvalidAnswer("That doesn't look like an answer (only symbols or emoji). Type your answer, or say “hint”, “skip” or “stop”.")
+        raise InvalidAnswer("symbols")
     if len(text) > MAX_ANSWER_CHARS:
-        raise InvalidAnswer(f"That answer is {len(text):,} characters long; please answer in a short phrase (under {MAX_ANSWER_CHARS}).")
+        raise InvalidAnswer("too_long", length=len(text), limit=MAX_ANSWER_CHARS)
     return text
 
 
@@ -60,12 +60,12 @@ def parse_choice(response: str, options: Sequence[str]) -> int:
         index = int(token) - 1 if token.isdigit() else _LETTERS.index(token)
         if 0 <= index < len(options):
             return index
-        raise InvalidAnswer(f"Please choose an option from 1 to {len(options)}.")
+        raise InvalidAnswer("out_of_range", count=len(options))
     wanted = normalise(text)
     for i, option in enumerate(options):
         if normalise(option) == wanted:
             return i
-    raise InvalidAnswer(f"Please answer with the option's number (1–{len(options)}) or its exact text.")
+    raise InvalidAnswer("not_an_option", count=len(options))
 
 
 class Grader:

@@ -1,9 +1,8 @@
-"""A quiz in a conversation: choose questions for the learner's level, grade each answer at once with an
-explanation and citation, update mastery (BKT) and the review schedule (FSRS), and keep the session in the
-store so a quiz survives restarts."""
+"""A quiz in a conversation: choose questions for the learner's level, grade each answer at once, update mastery
+(BKT) and the review schedule (FSRS) in the same transaction as the attempt, and keep the session in the store so
+a quiz survives restarts. What to tell the learner is returned as data; the shells word it."""
 from __future__ import annotations
 
-import json
 import logging
 import math
 import time
@@ -12,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidAnswer, NoActiveQuiz, NoQuestions
+from store import AnswerConflict
+
+from .errors import NoActiveQuiz, NoQuestions, QuizMoved
 from .grading import Grader
 from .questions import CachedEmbedder
 from .review import ReviewScheduler, rating_for
@@ -23,36 +24,51 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class QuizTurn:
-    """What to tell the learner now: feedback on the last answer, then the next question or the summary."""
+class Graded:
+    """The outcome of one answer (or skip) to `question`."""
 
-    feedback: str = ""
-    correct: bool | None = None
+    question: dict[str, Any]
+    correct: bool
+    skipped: bool = False
+
+
+@dataclass
+class QuizTurn:
+    """Where a quiz stands after a step: the last answer's grade, then the next question or the end."""
+
+    graded: Graded | None = None
     question: dict[str, Any] | None = None
-    position: int = 0
+    position: int = 0  # 1-based position of `question`; answered so far when the quiz ended or paused
     total: int = 0
     finished: bool = False
-    summary: str = ""
-    citation: dict[str, str] = field(default_factory=dict)
+    correct: int = 0
+    topic: str = ""
+    mastery: dict[str, float] = field(default_factory=dict)  # at the end: the quiz's skills and their mastery
 
 
-def mastery_words(p: float) -> str:
-    return "mastered" if p >= 0.9 else "solid" if p >= 0.7 else "getting there" if p >= 0.4 else "just starting"
+@dataclass
+class Hint:
+    question: dict[str, Any]
+    wrong_option: str = ""  # multiple choice: an option that is not the answer
+    start: str = ""  # short text: how the answer begins
+    words: int = 0
 
 
-def citation_of(question: dict[str, Any]) -> dict[str, str]:
-    return {"title": question["course_title"], "section": question["section"], "url": question["url"]}
+@dataclass
+class Standing:
+    """A learner's mastery per skill and the questions due for review, by skill."""
 
+    mastery: dict[str, dict[str, Any]]
+    due: dict[str, int]
 
-def citation_text(question: dict[str, Any]) -> str:
-    c = citation_of(question)
-    where = f"{c['title']} › {c['section']}" if c["section"] else c["title"]
-    return f"{where} ({c['url']})" if c["url"] else where
+    @property
+    def due_count(self) -> int:
+        return sum(self.due.values())
 
 
 class QuizService:
     def __init__(self, store, grader: Grader, settings: AssessmentSettings, embedder=None) -> None:
-        self.store = store
+        self.store = store  # a store.LearningStore
         self.grader = grader
         self.settings = settings
         self.embedder = embedder
@@ -71,15 +87,14 @@ class QuizService:
     def _topic_questions(self, topic: str, courses: set[str] | None = None) -> list[dict[str, Any]]:
         questions = [q for q in self.store.questions() if courses is None or q["course_id"] in courses]
         if not questions:
-            raise NoQuestions("There are no quiz questions yet: the courses need to be ingested first.")
+            raise NoQuestions("no_bank")
         if not topic.strip() or self.embedder is None:
             return questions
         described = [f"{q['course_title']}: {q['section']}. {q['skill'].replace('-', ' ')}. {q['prompt']}" for q in questions]
         sims = self._described.embed(described) @ self.embedder.embed([topic])[0]
         best = float(np.max(sims))
         if best < self.settings.min_topic_similarity:
-            titles = sorted({q["course_title"] for q in questions})
-            raise NoQuestions(f"I have no questions about “{topic}”. I can quiz you on: {', '.join(titles)}.")
+            raise NoQuestions("no_topic", topic=topic, titles=sorted({q["course_title"] for q in questions}))
         course = questions[int(np.argmax(sims))]["course_id"]
         ranked = sorted((float(-s), i) for i, s in enumerate(sims) if questions[i]["course_id"] == course)
         close = [questions[i] for neg, i in ranked if -neg >= best - 0.15]
@@ -120,42 +135,47 @@ class QuizService:
             due = [self.store.question(c["question_id"]) for c in self.store.due_cards(learner, time.time())]
             chosen = [q for q in due if q and (courses is None or q["course_id"] in courses)][: self.settings.quiz_length]
             if not chosen:
-                raise NoQuestions("Nothing is due for review right now — nice work. Say “quiz me” for a fresh quiz.")
+                raise NoQuestions("nothing_due")
         else:
             chosen = self.choose(learner, self._topic_questions(topic, courses), self.settings.quiz_length)
         session = self.store.create_session(learner, "review" if review else topic, [q["question_id"] for q in chosen])
         log.info("quiz %s started (%d questions)", session["session_id"][:8], len(chosen))
-        return self._ask(session)
+        return self._turn(session)
 
     def _session(self, learner: str) -> dict[str, Any]:
         session = self.store.open_session(learner)
         if session is None:
-            raise NoActiveQuiz("You have no quiz in progress. Say “quiz me” or “quiz me on phishing” to start one.")
+            raise NoActiveQuiz("no_active")
         return session
 
-    def _ask(self, session: dict[str, Any], feedback: str = "", correct: bool | None = None, citation=None) -> QuizTurn:
+    def _turn(self, session: dict[str, Any], graded: Graded | None = None) -> QuizTurn:
         ids = session["question_ids"]
+        base = QuizTurn(graded, None, session["position"], len(ids), False, session["correct"], session["topic"])
         if session["position"] >= len(ids):
-            return self._finish(session, feedback, correct, citation)
-        question = self.store.question(ids[session["position"]])
-        return QuizTurn(feedback, correct, question, session["position"] + 1, len(ids), citation=citation or {})
+            mastery = self.store.mastery(session["learner"])
+            skills = {q["skill"] for q in map(self.store.question, ids) if q}
+            base.finished = True
+            base.mastery = {s: mastery[s]["p_mastery"] for s in sorted(skills) if s in mastery}
+            return base
+        base.question = self.store.question(ids[session["position"]])
+        base.position = session["position"] + 1
+        return base
 
     def current(self, learner: str) -> QuizTurn:
-        return self._ask(self._session(learner))
+        return self._turn(self._session(learner))
 
     def resume(self, learner: str) -> QuizTurn:
         session = self._session(learner)
         self.store.update_session(session["session_id"], status="active")
-        return self._ask(session, feedback="Welcome back — here's where we were.")
+        return self._turn(session)
 
-    def pause(self, learner: str) -> str:
+    def pause(self, learner: str) -> QuizTurn:
+        """Pause the quiz; the turn says how many questions were answered of how many."""
         session = self._session(learner)
         self.store.update_session(session["session_id"], status="paused")
-        done = session["position"]
-        return (f"Quiz paused after {done} of {len(session['question_ids'])} questions. "
-                "Say “resume quiz” whenever you want to carry on.")
+        return QuizTurn(None, None, session["position"], len(session["question_ids"]), False, session["correct"], session["topic"])
 
-    def hint(self, learner: str) -> str:
+    def hint(self, learner: str) -> Hint:
         session = self._session(learner)
         question = self.store.question(session["question_ids"][session["position"]])
         hints = list(session["hints"])
@@ -163,10 +183,9 @@ class QuizService:
             hints.append(question["question_id"])
             self.store.update_session(session["session_id"], hints=hints)
         if question["kind"] == "mcq":
-            wrong = [o for o in question["options"] if o != question["answer"]]
-            return f"Hint: it isn't “{wrong[0]}”. Look at {citation_text(question)}."
+            return Hint(question, wrong_option=next(o for o in question["options"] if o != question["answer"]))
         answer = question["answer"]
-        return f"Hint: the answer starts with “{answer[:max(1, len(answer) // 4)]}” ({len(answer.split())} word(s)). See {citation_text(question)}."
+        return Hint(question, start=answer[:max(1, len(answer) // 4)], words=len(answer.split()))
 
     def answer(self, learner: str, text: str, latency_ms: float = 0.0) -> QuizTurn:
         """Grade the reply to the current question; InvalidAnswer leaves the quiz exactly where it was."""
@@ -184,65 +203,29 @@ class QuizService:
         return self._record(session, question, "", False, 0.0, skipped=True, latency_ms=0.0)
 
     def _record(self, session, question, text, correct, score, skipped, latency_ms) -> QuizTurn:
-        learner = session["learner"]
+        """Attempt, mastery, review card and position in one store transaction (store.LearningStore.record_answer)."""
         hinted = question["question_id"] in session["hints"]
-        self.store.record_attempt(
-            learner=learner, question_id=question["question_id"], session_id=session["session_id"], skill=question["skill"],
-            answer=text[:500], correct=int(correct), skipped=int(skipped), hinted=int(hinted), score=score, latency_ms=latency_ms,
-        )
-        before = self.store.mastery(learner).get(question["skill"], {}).get("p_mastery", self.params.p_init)
-        self.store.save_mastery(learner, question["skill"], update_mastery(before, correct, self.params), correct)
-        card = self.store.card(learner, question["question_id"])
-        new_card, due = self.reviews.review(json.loads(card["card"]) if card else None, rating_for(correct, hinted, skipped))
-        self.store.save_card(learner, question["question_id"], new_card, due)
-        session["position"] += 1
-        session["answered"] += 1
-        session["correct"] += int(correct)
-        self.store.update_session(session["session_id"], position=session["position"], answered=session["answered"], correct=session["correct"])
-        return self._ask(session, self._feedback(question, correct, skipped), correct, citation_of(question))
+        attempt = {"learner": session["learner"], "question_id": question["question_id"], "skill": question["skill"],
+                   "answer": text[:500], "correct": int(correct), "skipped": int(skipped), "hinted": int(hinted),
+                   "score": score, "latency_ms": latency_ms}
 
-    @staticmethod
-    def _feedback(question: dict[str, Any], correct: bool, skipped: bool) -> str:
-        why = question["explanation"] or ""
-        source = f"Source: {citation_text(question)}"
-        if skipped:
-            return f"Skipped — the answer is “{question['answer']}”. {why} {source}".strip()
-        if correct:
-            return f"✅ Correct! {why} {source}".strip()
-        return f"❌ Not quite — the answer is “{question['answer']}”. {why} {source}".strip()
+        def next_mastery(before: float | None) -> float:
+            return update_mastery(self.params.p_init if before is None else before, correct, self.params)
 
-    def _finish(self, session, feedback, correct, citation) -> QuizTurn:
-        self.store.update_session(session["session_id"], status="finished")
-        mastery = self.store.mastery(session["learner"])
-        skills = sorted({self.store.question(q)["skill"] for q in session["question_ids"] if self.store.question(q)})
-        levels = ", ".join(f"{s} {mastery[s]['p_mastery']:.0%}" for s in skills if s in mastery)
-        summary = f"Quiz finished: {session['correct']} of {len(session['question_ids'])} correct." + (f" Mastery now: {levels}." if levels else "")
-        return QuizTurn(feedback, correct, None, len(session["question_ids"]), len(session["question_ids"]), True, summary, citation or {})
+        def next_card(card: dict[str, Any] | None) -> tuple[dict[str, Any], float]:
+            return self.reviews.review(card, rating_for(correct, hinted, skipped))
+
+        try:
+            updated = self.store.record_answer(session["session_id"], session["position"], attempt, next_mastery, next_card)
+        except AnswerConflict as exc:
+            raise QuizMoved("moved") from exc
+        return self._turn(updated, Graded(question, bool(correct), skipped))
 
     # Progress
-    def progress(self, learner: str) -> str:
-        mastery = self.store.mastery(learner)
-        if not mastery:
-            return "You haven't answered any quiz questions yet. Say “quiz me” to find out where you stand."
-        lines = ["Here's how you're doing:"]
-        for skill, row in sorted(mastery.items(), key=lambda kv: -kv[1]["p_mastery"]):
-            lines.append(f"- {skill}: {row['p_mastery']:.0%} — {mastery_words(row['p_mastery'])} ({row['correct']} of {row['attempts']} right)")
-        due = self.due_summary(learner)
-        if due:
-            lines.append(due)
-        return "\n".join(lines)
-
-    def due_summary(self, learner: str) -> str:
-        cards = self.store.due_cards(learner, time.time())
-        if not cards:
-            return ""
-        skills: dict[str, int] = {}
-        for card in cards:
+    def standing(self, learner: str) -> Standing:
+        due: dict[str, int] = {}
+        for card in self.store.due_cards(learner, time.time()):
             q = self.store.question(card["question_id"])
             if q:
-                skills[q["skill"]] = skills.get(q["skill"], 0) + 1
-        parts = ", ".join(f"{n} on {s}" for s, n in skills.items())
-        return f"{len(cards)} question{'s' if len(cards) != 1 else ''} due for review ({parts}) — say “review” to go through them."
-
-
-__all__ = ["QuizService", "QuizTurn", "InvalidAnswer", "NoActiveQuiz", "NoQuestions"]
+                due[q["skill"]] = due.get(q["skill"], 0) + 1
+        return Standing(self.store.mastery(learner), due)

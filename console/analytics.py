@@ -3,48 +3,29 @@ discrimination, distractor choice rates), mastery per skill, recommendation take
 from __future__ import annotations
 
 import html
-import json
-import time
 from collections import defaultdict
 from typing import Any
 
 import numpy as np
 
 
-def usage_by_day(db, days: int = 30) -> list[tuple[str, int, int]]:
-    """(day, answered, abstained) for the last `days` days that had turns."""
-    since = time.time() - days * 86400
-    rows = db.execute("select date(created, 'unixepoch') as day, sum(abstained = 0), sum(abstained) from turns "
-                      "where created >= ? group by day order by day", [since]).fetchall()
-    return [(r[0], int(r[1] or 0), int(r[2] or 0)) for r in rows]
-
-
-def rates(db) -> dict[str, float]:
-    total, abstained, down, up = db.execute(
-        "select count(*), coalesce(sum(abstained), 0), coalesce(sum(feedback = 'down'), 0), coalesce(sum(feedback = 'up'), 0) from turns").fetchone()
-    return {"turns": total, "answer rate": (total - abstained) / total if total else 0.0,
-            "abstain rate": abstained / total if total else 0.0, "thumbs up": up, "thumbs down": down}
-
-
-def item_statistics(db) -> list[dict[str, Any]]:
-    """Per question: attempts, difficulty (share correct), discrimination (point-biserial correlation of the
-    item with the learner's score on the other items) and, for multiple choice, how often each option was picked."""
-    attempts = db.execute("select a.learner, a.question_id, a.correct, a.answer, q.prompt, q.options, q.answer, q.kind "
-                          "from attempts a join questions q using (question_id) where a.skipped = 0").fetchall()
+def item_statistics(attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per question, from its attempts (store.Analytics.item_attempts): attempts, difficulty (share correct),
+    discrimination (point-biserial correlation of the item with the learner's score on the other items) and, for
+    multiple choice, how often each option was picked."""
     by_learner: dict[str, list[int]] = defaultdict(list)
-    for learner, _, correct, *_ in attempts:
-        by_learner[learner].append(correct)
+    for a in attempts:
+        by_learner[a["learner"]].append(a["correct"])
     items: dict[str, dict[str, Any]] = {}
-    for learner, qid, correct, answer, prompt, options, right, kind in attempts:
-        item = items.setdefault(qid, {"question_id": qid, "prompt": prompt, "kind": kind, "results": [], "rest": [], "choices": defaultdict(int),
-                                      "options": json.loads(options or "[]"), "answer": right})
-        scores = by_learner[learner]
-        item["results"].append(correct)
-        item["rest"].append((sum(scores) - correct) / max(1, len(scores) - 1))
-        if kind == "mcq" and str(answer).strip().isdigit():
-            index = int(str(answer).strip()) - 1
-            if 0 <= index < len(item["options"]):
-                item["choices"][item["options"][index]] += 1
+    for a in attempts:
+        item = items.setdefault(a["question_id"], {"question_id": a["question_id"], "prompt": a["prompt"], "kind": a["kind"],
+                                                   "results": [], "rest": [], "choices": defaultdict(int), "options": a["options"]})
+        scores = by_learner[a["learner"]]
+        item["results"].append(a["correct"])
+        item["rest"].append((sum(scores) - a["correct"]) / max(1, len(scores) - 1))
+        response = str(a["response"]).strip()
+        if a["kind"] == "mcq" and response.isdigit() and 0 < int(response) <= len(item["options"]):
+            item["choices"][item["options"][int(response) - 1]] += 1
     out = []
     for item in items.values():
         results, rest = np.array(item["results"], float), np.array(item["rest"], float)
@@ -56,21 +37,27 @@ def item_statistics(db) -> list[dict[str, Any]]:
     return sorted(out, key=lambda i: -i["attempts"])
 
 
-def mastery_distribution(db) -> dict[str, list[int]]:
+def mastery_distribution(values: list[tuple[str, float]]) -> dict[str, list[int]]:
     """Per skill, how many learners fall in each mastery band: <40%, 40-70%, 70-90%, >=90%."""
     bands: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for skill, p in db.execute("select skill, p_mastery from mastery"):
+    for skill, p in values:
         bands[skill][0 if p < 0.4 else 1 if p < 0.7 else 2 if p < 0.9 else 3] += 1
     return dict(sorted(bands.items()))
 
 
-def recommendation_takeup(db, tracker) -> dict[str, Any]:
-    """Recommendation requests (from the dialogue events, a TrackerEvents) against enrolments and completions since."""
-    shown = tracker.count_action("action_recommend_courses") if tracker else 0
-    enrolled = db.execute("select count(*) from enrolments where status = 'enrolled'").fetchone()[0]
-    completed = db.execute("select count(*) from enrolments where status = 'completed'").fetchone()[0]
+def recommendation_takeup(enrolments: dict[str, int], shown: int) -> dict[str, Any]:
+    """Recommendations shown (from the dialogue events) against enrolments and completions since."""
+    enrolled, completed = enrolments.get("enrolled", 0), enrolments.get("completed", 0)
     return {"recommendations shown": shown, "enrolments": enrolled, "completions": completed,
             "take-up (enrolments per recommendation)": enrolled / shown if shown else 0.0}
+
+
+def statistics(analytics, events) -> dict[str, Any]:
+    """Everything the analytics page shows, from the tutor's records (store.Analytics) and Rasa's events."""
+    shown = events.count_action("action_recommend_courses") if events is not None else 0
+    return {"usage": analytics.usage_by_day(), "rates": analytics.rates(), "items": item_statistics(analytics.item_attempts()),
+            "mastery": mastery_distribution(analytics.mastery_values()),
+            "takeup": recommendation_takeup(analytics.enrolment_counts(), shown)}
 
 
 def bar_chart(series: list[tuple[str, list[float]]], labels: list[str], colours=("#2e86de", "#e17055"), height: int = 160) -> str:

@@ -6,14 +6,13 @@ learners appear under stable aliases unless the viewer is an admin; PII is redac
 from __future__ import annotations
 
 import csv
-import hashlib
 import hmac
 import io
 import json
 import secrets
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -23,27 +22,22 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from store import open_database
+from tutor import Tutor
 
-from . import analytics, gaps, queries
+from . import analytics, gaps
 from .auth import CONSOLE_ROLES, authenticate
-from .tracker_events import TrackerEvents, tracker_events
+from .presenting import Presenter
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.filters["when"] = lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
 
 
-def conversation_key(conversation_id: str, secret: str) -> str:
-    """An opaque handle for URLs, so raw conversation ids (which may name people) never appear in them."""
-    return "c-" + hmac.new(secret.encode(), conversation_id.encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def create_app(db_path: Path, tracker: "TrackerEvents | Path | str | None", secret: str, embedder_factory: Callable[[], Any],
-               low_confidence: float = 0.5, https_only: bool = False) -> Starlette:
-    db = open_database(db_path)
-    state: dict[str, Any] = {}
-
-    events = tracker_events(tracker)
+def create_app(tutor: Tutor, secret: str) -> Starlette:
+    """The console over `tutor`'s records; `secret` keys sessions, CSRF tokens and learner aliases."""
+    records = tutor.records
+    settings = tutor.settings.console
+    present = Presenter(records.transcripts, secret, settings.low_confidence)
+    events = tutor.tracker_events()
 
     def user(request: Request) -> dict | None:
         return request.session.get("user")
@@ -85,29 +79,11 @@ def create_app(db_path: Path, tracker: "TrackerEvents | Path | str | None", secr
     def real_identity(request: Request) -> bool:
         return (user(request) or {}).get("role") == "admin"
 
-    def find_conversation(key: str) -> str | None:
-        for (cid,) in db.execute("select distinct conversation_id from turns"):
-            if cid and conversation_key(cid, secret) == key:
-                return cid
-        return None
-
-    def listing(request: Request) -> dict[str, Any]:
-        filters = queries.Filters.from_params(request.query_params)
-        if filters.learner and not real_identity(request):
-            # Trainers filter by alias; translate it back.
-            matches = [s for (s,) in db.execute("select distinct sender_id from turns") if queries.alias(s, secret) == filters.learner]
-            filters.learner = matches[0] if matches else "\x00"
-        items = queries.conversations(db, filters, secret, real_identity(request), low_confidence)
-        for item in items:
-            item["key"] = conversation_key(item["conversation_id"], secret)
-            del item["conversation_id"]
-        return {"filters": filters, "conversations": items}
-
     async def login(request: Request) -> Response:
         if request.method == "GET":
             return page(request, "login.html", error="")
         form = await request.form()
-        role = authenticate(db, str(form.get("username", "")), str(form.get("password", "")))
+        role = authenticate(records.accounts, str(form.get("username", "")), str(form.get("password", "")))
         if role is None:
             return page(request, "login.html", error="Wrong user name or password.")
         request.session.clear()
@@ -123,22 +99,17 @@ def create_app(db_path: Path, tracker: "TrackerEvents | Path | str | None", secr
         return guard(request) or RedirectResponse("/conversations", status_code=303)
 
     async def conversations_page(request: Request) -> Response:
-        return guard(request) or page(request, "conversations.html", **listing(request), query=request.url.query)
+        return guard(request) or page(request, "conversations.html", **present.conversations(request.query_params, real_identity(request)),
+                                      query=request.url.query)
 
     async def conversations_api(request: Request) -> Response:
         refused = guard(request, api=True)
         if refused:
             return refused
-        data = listing(request)
-        return JSONResponse({"conversations": data["conversations"]})
+        return JSONResponse({"conversations": present.conversations(request.query_params, real_identity(request))["conversations"]})
 
     def detail(request: Request) -> dict | None:
-        cid = find_conversation(request.path_params["key"])
-        found = queries.conversation(db, cid, secret, real_identity(request)) if cid else None
-        if found:
-            found["key"] = request.path_params["key"]
-            del found["conversation_id"]
-        return found
+        return present.conversation(request.path_params["key"], real_identity(request))
 
     async def conversation_page(request: Request) -> Response:
         refused = guard(request)
@@ -159,7 +130,8 @@ def create_app(db_path: Path, tracker: "TrackerEvents | Path | str | None", secr
         if refused:
             return refused
         form = await request.form()
-        ok = queries.annotate(db, request.path_params["turn_id"], str(form.get("kind", "")), str(form.get("text", "")), user(request)["name"])
+        ok = records.transcripts.annotate(request.path_params["turn_id"], str(form.get("kind", "")), str(form.get("text", "")),
+                                          user(request)["name"])
         back = str(form.get("back") or "/conversations")
         return RedirectResponse(back if back.startswith("/") else "/conversations", status_code=303) if ok else PlainTextResponse("Unknown turn.", status_code=404)
 
@@ -167,16 +139,14 @@ def create_app(db_path: Path, tracker: "TrackerEvents | Path | str | None", secr
         refused = await refuse_action(request)
         if refused:
             return refused
-        cid = find_conversation(request.path_params["key"])
+        cid = present.find_conversation(request.path_params["key"])
         if not cid:
             return PlainTextResponse("No such conversation.", status_code=404)
-        queries.mark_reviewed(db, cid, user(request)["name"])
+        records.transcripts.mark_reviewed(cid, user(request)["name"])
         return RedirectResponse(f"/conversations/{request.path_params['key']}", status_code=303)
 
     def gap_clusters() -> list[dict]:
-        if "embedder" not in state:
-            state["embedder"] = embedder_factory()
-        return gaps.cluster_gaps(gaps.gap_questions(db), state["embedder"])
+        return gaps.cluster_gaps(records.transcripts.gap_questions(), tutor.embedder)
 
     async def gaps_page(request: Request) -> Response:
         return guard(request) or page(request, "gaps.html", clusters=gap_clusters())
@@ -185,8 +155,7 @@ def create_app(db_path: Path, tracker: "TrackerEvents | Path | str | None", secr
         return guard(request, api=True) or JSONResponse({"clusters": gap_clusters()})
 
     def stats() -> dict[str, Any]:
-        return {"usage": analytics.usage_by_day(db), "rates": analytics.rates(db), "items": analytics.item_statistics(db),
-                "mastery": analytics.mastery_distribution(db), "takeup": analytics.recommendation_takeup(db, events)}
+        return analytics.statistics(records.analytics, events)
 
     async def analytics_page(request: Request) -> Response:
         refused = guard(request)
@@ -206,9 +175,9 @@ def create_app(db_path: Path, tracker: "TrackerEvents | Path | str | None", secr
         refused = guard(request)
         if refused:
             return refused
-        rows = queries.export_rows(db, queries.Filters.from_params(request.query_params), secret, real_identity(request), low_confidence)
+        rows = present.export_rows(request.query_params, real_identity(request))
         if request.path_params["fmt"] == "json":
-            return Response(json.dumps({"turns": rows, "stats": analytics.rates(db)}, ensure_ascii=False, indent=1),
+            return Response(json.dumps({"turns": rows, "stats": records.analytics.rates()}, ensure_ascii=False, indent=1),
                             media_type="application/json", headers={"Content-Disposition": "attachment; filename=transcripts.json"})
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["turn_id"])
@@ -225,9 +194,5 @@ def create_app(db_path: Path, tracker: "TrackerEvents | Path | str | None", secr
         Route("/export.{fmt:str}", export),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=secret, session_cookie="tutor_console", same_site="strict",
-                             https_only=https_only, max_age=8 * 3600)]
+                             https_only=settings.https_only, max_age=8 * 3600)]
     return Starlette(routes=routes, middleware=middleware)
-
-
-PROTECTED_PATHS = ["/", "/conversations", "/api/conversations", "/gaps", "/api/gaps", "/analytics", "/api/analytics",
-                   "/export.csv", "/export.json"]

@@ -6,9 +6,6 @@ import base64
 import hashlib
 import hmac
 import os
-import time
-
-from store import write_transaction
 
 ROLES = ("admin", "trainer", "learner")
 CONSOLE_ROLES = ("admin", "trainer")
@@ -30,19 +27,19 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
-def add_user(db, username: str, password: str, role: str) -> None:
+def add_user(accounts, username: str, password: str, role: str) -> None:
+    """Create or update an account in `accounts` (store.Accounts)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < 10:
         raise ValueError("the password must have at least 10 characters")
-    record = {"username": username, "password_hash": hash_password(password), "role": role, "created": time.time()}
-    write_transaction(db, lambda: db["console_users"].upsert(record, pk="username"), what="console user")
+    accounts.save(username, hash_password(password), role)
 
 
-def authenticate(db, username: str, password: str) -> str | None:
+def authenticate(accounts, username: str, password: str) -> str | None:
     """The user's role when the password is right, else None."""
-    rows = list(db["console_users"].rows_where("username = ?", [username]))
-    if rows and verify_password(password, rows[0]["password_hash"]):
-        return rows[0]["role"]
+    user = accounts.get(username)
+    if user and verify_password(password, user["password_hash"]):
+        return user["role"]
     verify_password(password, hash_password("timing-equaliser"))  # same work for unknown users
     return None

@@ -13,11 +13,6 @@ from .privacy import redact
 _STOP = set("a an and are as at be by can do does for from how i in is it me my of on or should the to what when where which who why with you your".split())
 
 
-def gap_questions(db) -> list[dict[str, Any]]:
-    return [dict(zip(("turn_id", "question", "abstained", "feedback", "created"), r)) for r in db.execute(
-        "select turn_id, question, abstained, feedback, created from turns where abstained = 1 or feedback = 'down' order by created desc limit 2000")]
-
-
 def cluster_gaps(rows: list[dict[str, Any]], embedder, distance: float = 0.6, examples: int = 5) -> list[dict[str, Any]]:
     """Group similar questions (cosine distance below `distance`, average linkage), largest first."""
     texts = [redact(r["question"]) for r in rows if (r["question"] or "").strip()]

@@ -1,1 +1,1 @@
-"""Evaluation on public data sets (read in place from ../shared/evaldata, never copied)."""
+"""Evaluations and benchmarks: `quality/` (on public data sets) and `load/` (throughput, latency, faults)."""

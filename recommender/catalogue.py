@@ -9,8 +9,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-import networkx as nx
-
 log = logging.getLogger(__name__)
 
 
@@ -54,6 +52,8 @@ class Catalogue:
 
     def __init__(self, courses: Iterable[Course]) -> None:
         self.courses = {c.course_id: c for c in courses}
+        import networkx as nx
+
         self.graph = nx.DiGraph()
         self.graph.add_nodes_from(self.courses)
         self.report = CatalogueReport()
@@ -91,6 +91,8 @@ class Catalogue:
     def path_to(self, target: str, completed: set[str]) -> list[str]:
         """The shortest prerequisite-respecting sequence ending at `target`: every not-yet-completed ancestor,
         in an order where each course comes after its prerequisites (shorter courses first among equals)."""
+        import networkx as nx
+
         needed = {a for a in nx.ancestors(self.graph, target) if a not in completed} | {target}
         sub = self.graph.subgraph(needed)
         return list(nx.lexicographical_topological_sort(sub, key=lambda c: (self.courses[c].duration_minutes, c)))

@@ -1,4 +1,5 @@
 """Errors raised by the recommender."""
+from __future__ import annotations
 
 
 class RecommenderError(Exception):
@@ -6,4 +7,10 @@ class RecommenderError(Exception):
 
 
 class UnknownTarget(RecommenderError):
-    """A requested course or skill is not in the catalogue; the text lists what is."""
+    """A requested course or skill is not in the catalogue (`target` is empty when none was named); `titles`
+    lists what the learner may take instead."""
+
+    def __init__(self, target: str, titles: list[str]) -> None:
+        super().__init__(f"no course matches {target!r}" if target else "no target named")
+        self.target = target
+        self.titles = titles

@@ -32,10 +32,9 @@ def resolve_target(catalogue: Catalogue, text: str, embedder, min_similarity: fl
     close. With `visible` (course audiences), other courses are treated as if the catalogue did not have them."""
     wanted = _normal(text)
     if not wanted:
-        raise UnknownTarget("Which course or skill should the path lead to? For example “plan my path to SQL for Analysts”.")
+        raise UnknownTarget("", [])
     shown = {cid: c for cid, c in catalogue.courses.items() if visible is None or cid in visible}
-    titles = ", ".join(sorted(c.title for c in shown.values()))
-    unknown = UnknownTarget(f"I don't have a course on “{text}”, so I can't plan a path there. The catalogue has: {titles}.")
+    unknown = UnknownTarget(text, sorted(c.title for c in shown.values()))
     for course in catalogue.courses.values():
         if wanted in (_normal(course.course_id), _normal(course.title)):
             if course.course_id not in shown:

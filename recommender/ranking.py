@@ -29,10 +29,20 @@ class LearnerProfile:
 
 
 @dataclass
+class Reason:
+    """Why a course is recommended, by code with its values; the shells word it. Codes: required (who),
+    required_overdue (who), required_due (who, count: days), gap (skill, score), goal (goal), asked (count),
+    colleagues_role, colleagues, popular, starting_point (level), prerequisites (titles)."""
+
+    code: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Recommendation:
     course: Course
     score: float
-    reasons: list[str]
+    reasons: list[Reason]
     unmet_prerequisites: list[str]
 
 
@@ -115,32 +125,36 @@ class Recommender:
                 due = profile.since + course.due_days * 86400 if course.due_days and profile.since else 0.0
                 overdue = bool(due) and time.time() > due
                 score += s.weight_required if overdue or not due else s.weight_required / 3
-                when = " — overdue" if overdue else (f" (due in {max(1, int((due - time.time()) // 86400))} days)" if due else "")
-                reasons.append(f"required for {profile.group or profile.role}{when}")
+                who = profile.group or profile.role
+                if overdue:
+                    reasons.append(Reason("required_overdue", {"who": who}))
+                elif due:
+                    reasons.append(Reason("required_due", {"who": who, "count": max(1, int((due - time.time()) // 86400))}))
+                else:
+                    reasons.append(Reason("required", {"who": who}))
             gap_skill, gap = self._gap(course, profile)
             if gap_skill:
                 score += s.weight_gap * gap
                 row = profile.mastery[gap_skill]
-                reasons.append(f"you scored {row['correct'] / max(1, row['attempts']):.0%} on {gap_skill.replace('-', ' ')} questions")
+                reasons.append(Reason("gap", {"score": row["correct"] / max(1, row["attempts"]), "skill": gap_skill.replace("-", " ")}))
             if goal_sims is not None:
                 score += s.weight_goal * max(0.0, float(goal_sims[i]))
                 if goal_sims[i] >= 0.3:
-                    reasons.append(f"fits your goal: {profile.goals or profile.role}")
+                    reasons.append(Reason("goal", {"goal": profile.goals or profile.role}))
             if profile.asked.get(cid):
                 score += s.weight_interest * min(1.0, profile.asked[cid] / 3)
-                reasons.append(f"you asked me {profile.asked[cid]} question{'s' if profile.asked[cid] > 1 else ''} on this topic")
+                reasons.append(Reason("asked", {"count": profile.asked[cid]}))
             if colleagues.get(cid):
                 score += s.weight_colleagues * colleagues[cid]
-                reasons.append(f"colleagues{' in your role' if profile.role else ''} took it next")
+                reasons.append(Reason("colleagues_role" if profile.role else "colleagues"))
             pop = self._popularity.get(cid, 0.0)
             score += s.weight_popularity * (pop if self._popularity else (1.0 if course.level == "beginner" else 0.3))
             if not reasons:
-                reasons.append("popular with colleagues" if pop >= 0.5 else f"a good {course.level} starting point")
+                reasons.append(Reason("popular") if pop >= 0.5 else Reason("starting_point", {"level": course.level}))
             unmet = self.catalogue.unmet_prerequisites(cid, profile.completed)
             if unmet:
                 score *= s.unmet_prerequisite_penalty
-                titles = ", ".join(self.catalogue.courses[u].title for u in unmet)
-                reasons.append(f"take {titles} first")
+                reasons.append(Reason("prerequisites", {"titles": [self.catalogue.courses[u].title for u in unmet]}))
             candidates.append(Recommendation(course, round(score, 4), reasons, unmet))
         return self._diverse(sorted(candidates, key=lambda r: (-r.score, r.course.course_id)), count)
 

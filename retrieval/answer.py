@@ -5,24 +5,20 @@ from __future__ import annotations
 import logging
 import re
 import time
-import unicodedata
-from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 
 from .embeddings import Embedder
 from .errors import GeneratorUnavailable
 from .extractive import Quote, select_quotes
 from .generator import Generator
-from .guard import NOTICE, split_injection
-from .prompting import build_messages
+from .guard import split_injection
 from .search import Hit, Retriever
 from .settings import RetrievalSettings
 from .support import LexicalSupport, SupportChecker
 
 log = logging.getLogger(__name__)
-
-EXAMPLE_PROMPT = "For example: “how do I report a phishing email?”"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -39,15 +35,32 @@ class Citation:
 
 
 @dataclass
+class Notice:
+    """Something the learner should be told beside the answer, by code with its values; the shells word it.
+
+    Codes: "truncated" (values: chars), "instructions_ignored".
+    """
+
+    code: str
+    values: dict = field(default_factory=dict)
+
+
+@dataclass
 class Answer:
-    """What the tutor says, with the evidence behind it."""
+    """The answer's own words (quotes or generated text; empty when the chain abstains), with the evidence
+    behind it.
+
+    `mode` says what happened: extractive, generative, guarded-generative, guarded-extractive,
+    extractive-fallback; or, with `abstained`, "abstain" (the courses don't cover it, `suggestions` lists what they
+    do cover), "refused" (the message only tried to change the tutor's instructions) or "none" (no question).
+    """
 
     text: str
     citations: list[Citation] = field(default_factory=list)
     abstained: bool = False
     confidence: float = 0.0
     mode: str = "extractive"
-    notes: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     suggestions: list[dict] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
@@ -55,16 +68,12 @@ class Answer:
         return asdict(self)
 
 
-def clean_question(raw: str, max_chars: int) -> tuple[str, list[str]]:
-    """Make any input safe to search: valid text, no control characters, bounded length."""
-    notes: list[str] = []
-    text = raw.encode("utf-8", errors="replace").decode("utf-8", errors="replace")
-    text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", text))
+def bounded_question(text: str, max_chars: int) -> tuple[str, list[Notice]]:
+    """The question as searched: whitespace runs made single, cut at a word boundary to `max_chars`."""
     text = re.sub(r"\s+", " ", text).strip()
-    if len(text) > max_chars:
-        text = text[:max_chars].rsplit(" ", 1)[0]
-        notes.append(f"Your message was long, so I used its first {max_chars:,} characters.")
-    return text, notes
+    if len(text) <= max_chars:
+        return text, []
+    return text[:max_chars].rsplit(" ", 1)[0], [Notice("truncated", {"chars": max_chars})]
 
 
 class AnswerChain:
@@ -85,26 +94,30 @@ class AnswerChain:
         self.support = support or LexicalSupport(settings.answer.support_threshold)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator")
 
-    def answer(self, raw_question: str, mode: str | None = None, groups: set[str] | None = None) -> Answer:
-        """Answer from the passages the learner may see (`groups`: their role and teams; None: unrestricted)."""
+    def answer(self, question: str, mode: str | None = None, groups: set[str] | None = None) -> Answer:
+        """Answer from the passages the learner may see (`groups`: their role and teams; None: unrestricted).
+
+        `question` is clean text (messages.clean_message); it is cut to answer.max_question_chars here.
+        """
         started = time.perf_counter()
         mode = mode or self.settings.answer.mode
-        question, notes = clean_question(raw_question, self.settings.answer.max_question_chars)
+        question, notes = bounded_question(question, self.settings.answer.max_question_chars)
         question, injected = split_injection(question)
         if injected:
             log.warning("instruction-changing text removed from a question")
+            notes.append(Notice("instructions_ignored"))
             if not question:
-                return Answer(f"{NOTICE} {EXAMPLE_PROMPT}", abstained=True, mode="refused", notes=notes)
-            notes.append(NOTICE)
+                return Answer("", abstained=True, mode="refused", notices=notes)
         if len(re.sub(r"\W", "", question)) < 2:
-            return Answer(f"Please type a question about the courses. {EXAMPLE_PROMPT}", abstained=True, mode="none", notes=notes)
+            return Answer("", abstained=True, mode="none", notices=notes)
         result = self.retriever.search(question, groups=groups)
         timings = dict(result.timings_ms)
         t0 = time.perf_counter()
-        quotes = select_quotes(question, result.hits, self.embedder, self.settings.answer.max_quote_sentences)
+        quotes = select_quotes(question, result.hits, self.embedder, self.settings.answer.max_quote_sentences,
+                               query_vector=result.query_vector)
         timings["quote_ms"] = (time.perf_counter() - t0) * 1000
         relevance = relevance_score(result.best_dense, quotes)
-        if not result.hits or relevance < self.settings.search.min_relevance:
+        if not result.hits or relevance < self.settings.answer.min_relevance:
             answer = self._abstain(result.hits, relevance, notes)
         elif mode == "extractive":
             answer = self._extractive(quotes, result.hits, notes)
@@ -115,14 +128,9 @@ class AnswerChain:
         answer.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         return answer
 
-    def _abstain(self, hits: list[Hit], best: float, notes: list[str]) -> Answer:
-        suggestions = self._suggestions(hits)
-        titles = ", ".join(s["title"] for s in suggestions[:4])
-        text = "I couldn't find that in the courses, so I won't guess."
-        if titles:
-            text += f" The courses cover: {titles}."
+    def _abstain(self, hits: list[Hit], best: float, notes: list[Notice]) -> Answer:
         log.info("abstained (best cosine %.3f)", best)
-        return Answer(text, abstained=True, mode="abstain", notes=notes, suggestions=suggestions)
+        return Answer("", abstained=True, mode="abstain", notices=notes, suggestions=self._suggestions(hits))
 
     def _suggestions(self, hits: list[Hit]) -> list[dict]:
         """Nearest courses first (even if not close enough to answer), then the rest of the catalogue."""
@@ -134,16 +142,18 @@ class AnswerChain:
         ranked = [courses[c] for c in order if c in courses] + [c for cid, c in courses.items() if cid not in order]
         return ranked
 
-    def _extractive(self, quotes: list[Quote], hits: list[Hit], notes: list[str]) -> Answer:
+    def _extractive(self, quotes: list[Quote], hits: list[Hit], notes: list[Notice]) -> Answer:
         if not quotes:
             return self._abstain(hits, hits[0].dense_score if hits else -1, notes)
         text = " ".join(f"“{q.text}”" for q in quotes)
-        return Answer(text, citations=_citations([q.hit for q in quotes]), mode="extractive", notes=notes)
+        return Answer(text, citations=_citations([q.hit for q in quotes]), mode="extractive", notices=notes)
 
-    def _generated(self, question: str, hits: list[Hit], quotes: list[Quote], notes: list[str], guarded: bool, timings: dict) -> Answer:
+    def _generated(self, question: str, hits: list[Hit], quotes: list[Quote], notes: list[Notice], guarded: bool, timings: dict) -> Answer:
         if self.generator is None:
             log.warning("no generator configured; answering extractively")
             return self._extractive(quotes, hits, notes)
+        from .prompting import build_messages  # LangChain's prompt templates: only when generating
+
         system, user = build_messages(question, hits)
         t0 = time.perf_counter()
         try:
@@ -164,10 +174,10 @@ class AnswerChain:
                 fallback = self._extractive(quotes, hits, notes)
                 fallback.mode = "guarded-extractive"
                 return fallback
-            return Answer(text, citations=_citations(hits[:2]), mode="guarded-generative", notes=notes)
+            return Answer(text, citations=_citations(hits[:2]), mode="guarded-generative", notices=notes)
         if not_covered:
             return self._abstain(hits, hits[0].dense_score, notes)
-        return Answer(text, citations=_citations(hits[:2]), mode="generative", notes=notes)
+        return Answer(text, citations=_citations(hits[:2]), mode="generative", notices=notes)
 
 
 def relevance_score(best_dense: float, quotes: list[Quote]) -> float:

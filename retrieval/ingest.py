@@ -36,6 +36,7 @@ class IngestReport:
     total_chunks: int = 0
     version: str | None = None
     seconds: float = 0.0
+    catalogue_problems: list[str] = field(default_factory=list)  # filled by the caller that builds the catalogue
 
     @property
     def changed(self) -> bool:

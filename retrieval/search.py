@@ -65,6 +65,7 @@ class SearchResult:
     hits: list[Hit]
     best_dense: float
     timings_ms: dict[str, float] = field(default_factory=dict)
+    query_vector: np.ndarray | None = None  # the query's embedding, so later steps need not embed it again
 
 
 class Retriever:
@@ -120,7 +121,7 @@ class Retriever:
             dense.update({row: float(s) for row, s in zip(missing, sims)})
         hits = [Hit(version.chunks[row], dense[row], score, rank) for rank, (row, score) in enumerate(ranked)]
         best = max((h.dense_score for h in hits), default=-1.0)
-        return SearchResult(hits, best, timings)
+        return SearchResult(hits, best, timings, qvec[0])
 
     def corpus(self) -> tuple[list[dict], list[Chunk]]:
         """The indexed courses (id, title, metadata from front matter) and all their passages."""

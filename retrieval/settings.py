@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Strict(BaseModel):
@@ -21,6 +21,11 @@ class EmbeddingSettings(_Strict):
     )
     batch_size: int = Field(32, ge=1, le=4096, description="Texts embedded per batch at ingest.")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where embeddings run; 'auto' uses a GPU when present.")
+    backend: Literal["auto", "onnx", "torch"] = Field(
+        "auto",
+        description="How questions are embedded: 'onnx' (ONNX Runtime, no torch: fast to start), 'torch' "
+        "(sentence-transformers), 'auto' (ONNX on a CPU, torch on a GPU). Ingest always uses sentence-transformers.",
+    )
 
 
 class ChunkSettings(_Strict):
@@ -44,12 +49,13 @@ class SearchSettings(_Strict):
     hybrid: bool = Field(True, description="Fuse BM25 with dense search by reciprocal-rank fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank fusion constant.")
     candidates: int = Field(20, ge=1, le=500, description="Candidates taken from each retriever before fusion.")
-    min_relevance: float = Field(
-        0.40,
-        ge=-1.0,
-        le=1.0,
-        description="Cosine similarity of the best chunk below which the tutor abstains ('the courses don't cover that').",
-    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data):
+        if isinstance(data, dict) and "min_relevance" in data:
+            raise ValueError("min_relevance is the answer step's threshold now: set retrieval.answer.min_relevance")
+        return data
 
 
 class GeneratorSettings(_Strict):
@@ -71,6 +77,13 @@ class AnswerSettings(_Strict):
         "extractive",
         description="'extractive': quote the best sentences; 'generative': the generator's words; "
         "'guarded': generate, then fall back to a quote when the text does not support the answer.",
+    )
+    min_relevance: float = Field(
+        0.40,
+        ge=-1.0,
+        le=1.0,
+        description="Cosine similarity of the best passage or sentence below which the tutor abstains "
+        "('the courses don't cover that').",
     )
     max_quote_sentences: int = Field(3, ge=1, le=10, description="Sentences quoted by an extractive answer.")
     support_threshold: float = Field(

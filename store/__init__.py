@@ -1,8 +1,30 @@
-"""The tutor's own SQLite records: turns, questions, quiz sessions, attempts, mastery, review cards, profiles."""
+"""The tutor's own SQLite records: turns, questions, quiz sessions, attempts, mastery, review cards, profiles,
+console notes and accounts; and Rasa's dialogue events where privacy operations must reach them. All the SQL of
+the project lives here."""
+from .errors import AnswerConflict, StoreError
 from .learning import LearningStore
 from .migrations import migrate, open_database
 from .profiles import ProfileStore
+from .records import Records
 from .retry import write as write_transaction
-from .turns import TurnStore, pseudonym
+from .schema import LEARNER_KEYED, LINKED, RETAINED, SHARED, classify
+from .transcripts import TranscriptFilter, Transcripts
+from .turns import FEEDBACK_VALUES, TurnStore, pseudonym
 
-__all__ = ["LearningStore", "ProfileStore", "TurnStore", "migrate", "open_database", "pseudonym", "write_transaction"]
+# Rasa's events go through SQLAlchemy, imported only when they are reached.
+_LAZY = {"TrackerEvents", "tracker_events"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from . import rasa_events
+
+        return getattr(rasa_events, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "AnswerConflict", "FEEDBACK_VALUES", "LEARNER_KEYED", "LINKED", "LearningStore", "ProfileStore", "RETAINED", "Records",
+    "SHARED", "StoreError", "TrackerEvents", "TranscriptFilter", "Transcripts", "TurnStore", "classify", "migrate",
+    "open_database", "pseudonym", "tracker_events", "write_transaction",
+]

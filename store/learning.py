@@ -6,8 +6,11 @@ import logging
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
+import sqlite_utils
+
+from .errors import AnswerConflict
 from .migrations import open_database
 from .retry import write
 
@@ -29,12 +32,13 @@ def _encode(row: dict[str, Any]) -> dict[str, Any]:
 class LearningStore:
     """Persistence for the assessment capability; opened by path, never at import.
 
-    Each write is one transaction (store.retry.write), so read-then-write methods such as `save_mastery`
-    count every attempt even when several processes answer quizzes at once.
+    Each write is one transaction (store.retry.write). `record_answer` keeps everything one quiz answer changes
+    (attempt, mastery, review card, position) in one, with the mastery read inside it, so every attempt counts
+    even when several processes answer quizzes of one learner at once.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.db = open_database(path)
+    def __init__(self, db: sqlite_utils.Database | Path | str) -> None:
+        self.db = open_database(db)
 
     # Questions
     def upsert_questions(self, rows: Iterable[dict[str, Any]]) -> int:
@@ -58,12 +62,17 @@ class LearningStore:
 
         return write(self.db, apply, what="remove generated questions")
 
-    def questions(self, where: str = "1", params: list | None = None) -> list[dict[str, Any]]:
-        return [_decode(r) for r in self.db["questions"].rows_where(where, params or [], order_by="question_id")]
+    def questions(self, course_id: str | None = None) -> list[dict[str, Any]]:
+        """Every question in the bank, or one course's."""
+        where, params = ("1", []) if course_id is None else ("course_id = ?", [course_id])
+        return [_decode(r) for r in self.db["questions"].rows_where(where, params, order_by="question_id")]
+
+    def has_questions(self, course_id: str) -> bool:
+        return self.db.execute("select 1 from questions where course_id = ? limit 1", [course_id]).fetchone() is not None
 
     def question(self, question_id: str) -> dict[str, Any] | None:
-        rows = self.questions("question_id = ?", [question_id])
-        return rows[0] if rows else None
+        rows = list(self.db["questions"].rows_where("question_id = ?", [question_id]))
+        return _decode(rows[0]) if rows else None
 
     # Quiz sessions
     def create_session(self, learner: str, topic: str, question_ids: list[str]) -> dict[str, Any]:
@@ -87,49 +96,70 @@ class LearningStore:
             "learner = ? and status in ('active', 'paused')", [learner], order_by="updated desc", limit=1))
         return _decode(rows[0]) if rows else None
 
+    def session(self, session_id: str) -> dict[str, Any] | None:
+        rows = list(self.db["quiz_sessions"].rows_where("session_id = ?", [session_id]))
+        return _decode(rows[0]) if rows else None
+
     def update_session(self, session_id: str, **fields: Any) -> None:
         row = _encode({**fields, "updated": time.time()})
         write(self.db, lambda: self.db["quiz_sessions"].update(session_id, row), what="update quiz session")
 
-    # Attempts and mastery
-    def record_attempt(self, **row: Any) -> str:
-        attempt_id = uuid.uuid4().hex
-        record = {"attempt_id": attempt_id, "created": time.time(), **row}
-        write(self.db, lambda: self.db["attempts"].insert(record), what="record attempt")
-        return attempt_id
+    def record_answer(
+        self,
+        session_id: str,
+        position: int,
+        attempt: dict[str, Any],
+        next_mastery: Callable[[float | None], float],
+        next_card: Callable[[dict[str, Any] | None], tuple[dict[str, Any], float]],
+    ) -> dict[str, Any]:
+        """Everything one quiz answer changes, in one transaction: the attempt, the skill's mastery (read inside
+        the transaction and passed to `next_mastery`), the question's review card (`next_card` returns the new
+        card and its due time) and the quiz position. Returns the session as it now stands.
 
+        AnswerConflict when the quiz is no longer at `position` (another conversation of the same learner
+        answered first, or the quiz ended): nothing is written then.
+        """
+        learner, question_id, skill = attempt["learner"], attempt["question_id"], attempt["skill"]
+        correct = int(bool(attempt["correct"]))
+
+        def apply() -> dict[str, Any]:
+            session = self.session(session_id)
+            if session is None or session["status"] not in ("active", "paused") or session["position"] != position:
+                raise AnswerConflict(f"quiz {session_id[:8]} is no longer at question {position + 1}")
+            now = time.time()
+            self.db["attempts"].insert({"attempt_id": uuid.uuid4().hex, "created": now, "session_id": session_id, **attempt})
+            current = self.db.execute("select p_mastery, attempts, correct from mastery where learner = ? and skill = ?",
+                                      [learner, skill]).fetchone()
+            self.db["mastery"].upsert(
+                {"learner": learner, "skill": skill, "p_mastery": next_mastery(current[0] if current else None),
+                 "attempts": (current[1] if current else 0) + 1, "correct": (current[2] if current else 0) + correct,
+                 "updated": now}, pk=("learner", "skill"))
+            card = self.card(learner, question_id)
+            new_card, due = next_card(json.loads(card["card"]) if card else None)
+            self.db["review_cards"].upsert(
+                {"learner": learner, "question_id": question_id, "card": json.dumps(new_card), "due": due,
+                 "reviews": (card["reviews"] if card else 0) + 1}, pk=("learner", "question_id"))
+            session.update(position=position + 1, answered=session["answered"] + 1, correct=session["correct"] + correct,
+                           updated=now)
+            if session["position"] >= len(session["question_ids"]):
+                session["status"] = "finished"
+            self.db["quiz_sessions"].update(session_id, _encode({k: session[k] for k in
+                                                                ("position", "answered", "correct", "status", "updated")}))
+            return session
+
+        return write(self.db, apply, what="record quiz answer")
+
+    # Attempts and mastery
     def attempts(self, learner: str) -> list[dict[str, Any]]:
-        return list(self.db["attempts"].rows_where("learner = ?", [learner], order_by="created"))
+        return list(self.db["attempts"].rows_where("learner = ?", [learner], order_by="created, rowid"))
 
     def mastery(self, learner: str) -> dict[str, dict[str, Any]]:
         return {r["skill"]: r for r in self.db["mastery"].rows_where("learner = ?", [learner], order_by="skill")}
-
-    def save_mastery(self, learner: str, skill: str, p_mastery: float, correct: bool) -> None:
-        def apply() -> None:
-            current = self.mastery(learner).get(skill, {"attempts": 0, "correct": 0})
-            self.db["mastery"].upsert(
-                {"learner": learner, "skill": skill, "p_mastery": p_mastery, "attempts": current["attempts"] + 1,
-                 "correct": current["correct"] + int(correct), "updated": time.time()},
-                pk=("learner", "skill"),
-            )
-
-        write(self.db, apply, what="save mastery")
 
     # Review cards
     def card(self, learner: str, question_id: str) -> dict[str, Any] | None:
         rows = list(self.db["review_cards"].rows_where("learner = ? and question_id = ?", [learner, question_id]))
         return rows[0] if rows else None
-
-    def save_card(self, learner: str, question_id: str, card: dict[str, Any], due: float) -> None:
-        def apply() -> None:
-            current = self.card(learner, question_id)
-            self.db["review_cards"].upsert(
-                {"learner": learner, "question_id": question_id, "card": json.dumps(card), "due": due,
-                 "reviews": (current["reviews"] if current else 0) + 1},
-                pk=("learner", "question_id"),
-            )
-
-        write(self.db, apply, what="save review card")
 
     def due_cards(self, learner: str, now: float) -> list[dict[str, Any]]:
         return list(self.db["review_cards"].rows_where("learner = ? and due <= ?", [learner, now], order_by="due"))

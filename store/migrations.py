@@ -86,8 +86,15 @@ def _5_console(db: sqlite_utils.Database) -> None:
     db["turns"].enable_fts(["question", "answer"], create_triggers=True, tokenize="porter")
 
 
+def _6_turns_learner(db: sqlite_utils.Database) -> None:
+    # The column holds the learner (a person), not Rasa's sender id (a conversation): name it so.
+    db.execute("alter table turns rename column sender_id to learner")
+    db.execute("drop index if exists idx_turns_sender_id_created")
+    db["turns"].create_index(["learner", "created"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _1_turns, _2_learning, _3_profiles, _4_turn_conversations, _5_console,
+    _1_turns, _2_learning, _3_profiles, _4_turn_conversations, _5_console, _6_turns_learner,
 ]
 
 
@@ -113,16 +120,17 @@ def migrate(db: sqlite_utils.Database) -> int:
 
 
 def open_database(path) -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate.
+    """Open (creating if needed) and migrate; an already open database is returned as it is.
 
     WAL lets readers carry on while one process writes; the busy timeout makes a writer wait for the lock
     rather than fail. The writes themselves go through `store.retry.write`, which covers what the timeout
     does not (see there).
     """
+    import sqlite3
     from pathlib import Path
 
-    import sqlite3
-
+    if isinstance(path, sqlite_utils.Database):
+        return path
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Shared by a server's worker threads; sqlite3 serialises access to one connection, store.retry its transactions.

@@ -5,22 +5,27 @@ import time
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
+
 from .migrations import open_database
 from .retry import write
+
+COURSE_STATUSES = ("enrolled", "completed")
 
 
 class ProfileStore:
     """Profiles and enrolments; each write is one transaction (store.retry.write), so concurrent changes to one
     learner's profile merge instead of overwriting each other."""
 
-    def __init__(self, path: Path) -> None:
-        self.db = open_database(path)
+    def __init__(self, db: sqlite_utils.Database | Path | str) -> None:
+        self.db = open_database(db)
 
     def profile(self, learner: str) -> dict[str, Any] | None:
         rows = list(self.db["profiles"].rows_where("learner = ?", [learner]))
         return rows[0] if rows else None
 
     def save_profile(self, learner: str, **fields: Any) -> dict[str, Any]:
+        """Merge `fields` (role, goals, group_name; None leaves a field as it is) into the learner's profile."""
         now = time.time()
 
         def apply() -> dict[str, Any]:
@@ -32,6 +37,9 @@ class ProfileStore:
         return write(self.db, apply, what="save profile")
 
     def set_course_status(self, learner: str, course_id: str, status: str) -> None:
+        if status not in COURSE_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(COURSE_STATUSES)}")
+
         def apply() -> None:
             role = (self.profile(learner) or {}).get("role", "")
             self.db["enrolments"].upsert(
@@ -41,19 +49,10 @@ class ProfileStore:
 
         write(self.db, apply, what="set course status")
 
-    def courses(self, learner: str, status: str = "completed") -> list[str]:
-        return [r["course_id"] for r in self.db["enrolments"].rows_where("learner = ? and status = ?", [learner, status], order_by="updated")]
+    def courses(self, learner: str, status: str | None = "completed") -> list[str]:
+        """The learner's courses with `status` (None: any), oldest first."""
+        where, params = ("learner = ?", [learner]) if status is None else ("learner = ? and status = ?", [learner, status])
+        return [r["course_id"] for r in self.db["enrolments"].rows_where(where, params, order_by="updated")]
 
     def all_enrolments(self) -> list[dict[str, Any]]:
         return list(self.db["enrolments"].rows_where(order_by="updated"))
-
-    def asked_courses(self, learner: str) -> dict[str, int]:
-        """How often each course was cited in answers to this learner's questions."""
-        import json
-
-        counts: dict[str, int] = {}
-        for row in self.db["turns"].rows_where("sender_id = ? and abstained = 0", [learner], select="sources"):
-            for source in json.loads(row["sources"] or "[]")[:1]:
-                counts[source.get("course_id", "")] = counts.get(source.get("course_id", ""), 0) + 1
-        counts.pop("", None)
-        return counts

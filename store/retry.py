@@ -3,7 +3,7 @@
 The action server's workers, the Slack app and the trainer console each hold their own connections to the
 tutor's one database file. WAL lets readers carry on while one process writes, and the busy timeout set in
 `open_database` makes a second writer wait for the lock instead of failing. That wait does not cover
-everything, as `eval/store_writers.py` measured:
+everything, as `eval/load/store_writers.py` measured:
 
 * a transaction that reads before it writes holds a snapshot; asking for the write lock while another
   process holds it then fails at once with "database is locked" (SQLITE_BUSY, or SQLITE_BUSY_SNAPSHOT when

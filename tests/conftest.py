@@ -3,15 +3,13 @@ course index, and a fake embedder for fast unit tests."""
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+from retrieval import RetrievalSettings, SentenceEmbedder, ingest
 
-from retrieval import RetrievalSettings, SentenceEmbedder, ingest  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 COURSES = ROOT / "data" / "courses"
 EVALDATA = ROOT.parent / "shared" / "evaldata"
@@ -31,9 +29,19 @@ def course_index(tmp_path_factory, real_embedder) -> Path:
     return index_dir
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory) -> Path:
+    """One cache directory for every tutor the tests start, with the embedding model's ONNX export made once."""
+    from retrieval import QueryEmbedder
+
+    cache = tmp_path_factory.mktemp("model-cache")
+    QueryEmbedder(RetrievalSettings().embedding, cache).prepare()
+    return cache
+
+
 @pytest.fixture()
 def fake_embedder():
-    from fakes import HashingEmbedder
+    from tests.support.fakes import HashingEmbedder
 
     return HashingEmbedder()
 

@@ -1,16 +1,19 @@
-"""Project settings: one YAML file (`tutor.yml`), typed, with defaults, help and validation.
+"""Project settings: one YAML file (`tutor.yml`), typed, with defaults, help and validation, and any of them
+overridden from the environment.
 
 The file is found at $TUTOR_CONFIG, else `tutor.yml` in the working directory. Relative paths in it are
-relative to the file. `tutor config` prints every setting with its help text.
+relative to the file. A variable `TUTOR_<SECTION>__<KEY>` (sections and keys joined by two underscores, e.g.
+`TUTOR_SERVERS__RASA_PORT=5006` or `TUTOR_RETRIEVAL__ANSWER__MODE=guarded`) overrides the file; its value is
+read as YAML (numbers, true/false, lists). `tutor config` prints every setting in effect and where it came from.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from assessment import AssessmentSettings
 from recommender import RecommenderSettings
@@ -18,6 +21,8 @@ from retrieval import RetrievalSettings
 
 CONFIG_ENV = "TUTOR_CONFIG"
 DEFAULT_FILE = "tutor.yml"
+ENV_PREFIX = "TUTOR_"
+ENV_NESTING = "__"
 
 
 class SettingsError(Exception):
@@ -29,14 +34,14 @@ class PathSettings(BaseModel):
     courses: Path = Field(Path("data/courses"), description="Course files ingested by `tutor demo`.")
     index_dir: Path = Field(Path("var/index"), description="Where the search index versions live.")
     cache_dir: Path = Field(Path("var/cache"), description="Converted models and other derived files.")
-    store: Path = Field(Path("var/tutor.db"), description="The tutor's own SQLite database (turns, feedback).")
+    store: Path = Field(Path("var/tutor.db"), description="The tutor's own SQLite database (turns, quizzes, profiles, console).")
 
 
 class ServerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     host: str = Field("127.0.0.1", description="Interface both servers listen on.")
     rasa_port: int = Field(5005, ge=1, le=65535, description="Rasa server port (REST channel at /webhooks/rest/webhook).")
-    action_port: int = Field(5055, ge=1, le=65535, description="Action server port; must match endpoints.yml.")
+    action_port: int = Field(5055, ge=1, le=65535, description="Action server port (Rasa is told it through ACTION_ENDPOINT_URL).")
     endpoints: Path = Field(Path("endpoints.yml"), description="Rasa endpoints file (action server, tracker store).")
     credentials: Path = Field(Path("bot/credentials.yml"), description="Rasa channel credentials file.")
     models_dir: Path = Field(Path("models"), description="Where trained Rasa models are written.")
@@ -67,17 +72,55 @@ class Settings(BaseModel):
     recommender: RecommenderSettings = RecommenderSettings()
     console: ConsoleSettings = ConsoleSettings()
     root: Path = Field(Path("."), exclude=True, description="Directory relative paths are resolved against.")
+    _sources: dict[str, str] = PrivateAttr(default_factory=dict)
 
     def path(self, value: Path) -> Path:
         return value if value.is_absolute() else (self.root / value).resolve()
+
+    def source_of(self, key: str) -> str:
+        """Where a setting's value came from: 'file PATH', 'environment VAR' or 'default'."""
+        return self._sources.get(key, "default")
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.servers.host}:{self.servers.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.servers.host}:{self.servers.action_port}"
 
 
 def config_path() -> Path:
     return Path(os.environ.get(CONFIG_ENV) or DEFAULT_FILE)
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    """Read and validate the settings file; a missing default file means all defaults."""
+def environment_overrides(environ: Mapping[str, str]) -> dict[tuple[str, ...], tuple[Any, str]]:
+    """{(section, …, key): (value, variable)} from TUTOR_<SECTION>__<KEY> variables."""
+    found: dict[tuple[str, ...], tuple[Any, str]] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or ENV_NESTING not in name:
+            continue
+        keys = tuple(part.lower() for part in name[len(ENV_PREFIX):].split(ENV_NESTING))
+        if not all(keys):
+            raise SettingsError(f"{name}: empty section or key name")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError as exc:
+            raise SettingsError(f"{name} is not a valid value: {exc}") from exc
+        found[keys] = (value, name)
+    return found
+
+
+def _flatten(data: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if not isinstance(data, dict):
+        return [prefix]
+    return [key for name, value in data.items() for key in _flatten(value, (*prefix, str(name)))]
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the settings file, then the environment's overrides; a missing default file means all
+    defaults. Each setting remembers its source (`Settings.source_of`)."""
+    environ = os.environ if environ is None else environ
     path = path or config_path()
     data: dict[str, Any] = {}
     if path.exists():
@@ -87,15 +130,34 @@ def load_settings(path: Path | None = None) -> Settings:
             raise SettingsError(f"{path} is not valid YAML: {exc}") from exc
         if not isinstance(data, dict):
             raise SettingsError(f"{path} must be a mapping of sections (paths, servers, retrieval)")
-    elif os.environ.get(CONFIG_ENV):
+    elif environ.get(CONFIG_ENV):
         raise SettingsError(f"{CONFIG_ENV} points at {path}, which does not exist")
+    sources = {".".join(key): f"file {path}" for key in _flatten(data) if key}
+    overrides = environment_overrides(environ)
+    for keys, (value, variable) in overrides.items():
+        node = data
+        for key in keys[:-1]:
+            if not isinstance(node.get(key), dict):
+                node[key] = {}
+            node = node[key]
+        node[keys[-1]] = value
+        sources[".".join(keys)] = f"environment {variable}"
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise SettingsError(f"{path}: {problems}") from exc
+        raise SettingsError(f"{path}: {_problems(exc, overrides)}") from exc
     settings.root = path.resolve().parent
+    settings._sources = sources
     return settings
+
+
+def _problems(exc: ValidationError, overrides: dict[tuple[str, ...], tuple[Any, str]]) -> str:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(str(p) for p in error["loc"])
+        variable = next((var for keys, (_, var) in overrides.items() if loc[:len(keys)] == keys), None)
+        problems.append(f"{'.'.join(loc)}: {error['msg']}" + (f" (from {variable})" if variable else ""))
+    return "; ".join(problems)
 
 
 def describe(model: type[BaseModel] = Settings, prefix: str = "") -> list[tuple[str, Any, str]]:
@@ -110,4 +172,15 @@ def describe(model: type[BaseModel] = Settings, prefix: str = "") -> list[tuple[
             rows.extend(describe(annotation, key + "."))
         else:
             rows.append((key, field.default, field.description or ""))
+    return rows
+
+
+def effective(settings: Settings) -> list[tuple[str, Any, str, str]]:
+    """(dotted key, value in effect, where it came from, help) for every setting, for `tutor config`."""
+    rows = []
+    for key, _, help_text in describe():
+        value: Any = settings
+        for part in key.split("."):
+            value = getattr(value, part)
+        rows.append((key, value, settings.source_of(key), help_text))
     return rows

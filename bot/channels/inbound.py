@@ -1,33 +1,28 @@
-"""Validation of what arrives from a chat client, shared by every channel. Standard library only: this runs
-inside the Rasa server's own environment."""
+"""Validation of what arrives from a chat client, shared by every channel. Standard library and the project's
+`messages` only: this runs inside the Rasa server's own environment.
+
+The error texts here are for the developers of clients (HTTP 400 bodies); what learners read comes from
+messages/."""
 from __future__ import annotations
 
 import json
 import logging
-import re
-import unicodedata
 from typing import Any, Dict, Optional, Tuple
+
+from messages import clean_message, say
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000
-MAX_MESSAGE_CHARS = 20_000
 MAX_SENDER_CHARS = 200
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 USAGE = 'Send JSON like {"sender": "your-id", "message": "your question"}.'
-SORRY = "Sorry — something went wrong on my side and I couldn't answer that. Please try again in a moment."
+SORRY = say("channel.sorry")
+SLOW_DOWN = say("channel.slow_down")
 
 
 class BadRequest(ValueError):
     """The request cannot be turned into a learner message; the text says what to fix."""
-
-
-def clean_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    """Valid Unicode, no control characters or lone surrogates, at most `limit` characters."""
-    text = text.encode("utf-8", errors="replace").decode("utf-8", errors="replace")
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
-    return text[:limit]
 
 
 def parse_rest_body(body: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
@@ -57,10 +52,7 @@ def parse_rest_body(body: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
     metadata = payload.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest('"metadata" must be a JSON object when given.')
-    return clean_text(sender.strip(), MAX_SENDER_CHARS), clean_text(message), metadata
-
-
-SLOW_DOWN = "You're sending messages faster than I can answer well — please wait a few seconds and try again."
+    return clean_message(sender.strip(), MAX_SENDER_CHARS), clean_message(message), metadata
 
 
 class RateLimiter:

@@ -1,9 +1,11 @@
 """Rasa's REST channel with the tutor's input handling, served at the same URL (/webhooks/rest/webhook).
 
 Differences from Rasa's own: malformed requests get a 400 with a sentence saying what to fix (not an HTML
-page or a silent empty list), bad bytes in a message are replaced instead of failing the request, and a turn
+page or a silent empty list), bad bytes in a message are replaced instead of failing the request, a turn
 that produces no reply (an action server that died, say) or fails part-way (the conversation store is down)
-gets a "please try again" message instead of silence or a reply that was never stored.
+gets a "please try again" message instead of silence or a reply that was never stored, and each of the tutor's
+replies arrives as one message (`text`, `buttons`, and `custom` with its structured form) instead of being split
+at blank lines into several.
 """
 from __future__ import annotations
 
@@ -21,6 +23,17 @@ from .inbound import SLOW_DOWN, SORRY, BadRequest, RateLimiter, parse_rest_body
 from .strict_store import TrackerStoreUnavailable, refuse_fallback_store
 
 log = logging.getLogger(__name__)
+
+_FIELDS = ("text", "buttons", "custom", "image", "attachment")
+
+
+class ReplyCollector(CollectingOutputChannel):
+    """Collects each bot message whole: one reply, one message."""
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        kept = {key: message[key] for key in _FIELDS if message.get(key)}
+        if kept:
+            await self._persist_message({"recipient_id": recipient_id, **kept})
 
 
 def shared_counter(app: Any) -> Any:
@@ -58,7 +71,7 @@ class TutorRestInput(RestInput):
             if not self.limiter.allow(sender, shared=shared_counter(request.app)):
                 return response.json([{"recipient_id": sender, "text": SLOW_DOWN}], status=429)
             refuse_fallback_store(request.app)
-            collector = CollectingOutputChannel()
+            collector = ReplyCollector()
             failed = False
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))

@@ -2,8 +2,9 @@
 
 Built on Rasa's own Bot Framework channel, with what Teams needs on top: answers and quizzes as Adaptive
 Cards with submit actions, card submits turned back into messages, one Rasa conversation per Teams
-conversation (the person travels as `learner` metadata), non-blocking calls to the connector, and the
-Microsoft endpoints (OpenID metadata, token service) taken from the credentials so national clouds work.
+conversation (the person travels as `learner` metadata), non-blocking calls to the connector, the Microsoft
+endpoints (OpenID metadata, token service) taken from the credentials so national clouds work, and "Ask a
+human" posted to the trainers' Teams channel (`trainer_channel_id`) as a proactive message.
 """
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from .inbound import SORRY, clean_text
+from messages import FeedbackReceived, clean_message, parse_reply, say
+
+from .inbound import SORRY
 from .strict_store import refuse_fallback_store
-from .teams_cards import RENDERERS, buttons_card, text_from_activity
+from .teams_cards import card_for, text_from_activity
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +44,11 @@ class TeamsOutput(BotFramework):
         return "teams"
 
     def __init__(self, app_id: str, app_password: str, conversation: Dict[str, Any], bot: Dict[str, Any],
-                 service_url: str, token_url: str) -> None:
-        super().__init__(app_id, app_password, conversation, bot, service_url)
+                 service_url: str, token_url: str, trainer_channel: str = "", sender_name: str = "") -> None:
+        super().__init__(app_id, app_password, conversation, bot, service_url.rstrip("/") + "/")
         self.token_url = token_url
+        self.trainer_channel = trainer_channel
+        self.sender_name = sender_name
 
     def _token(self) -> Optional[str]:
         cached = TeamsOutput._tokens.get(self.app_id)
@@ -67,24 +72,40 @@ class TeamsOutput(BotFramework):
         if not reply.ok:
             log.error("the connector refused an activity (HTTP %s)", reply.status_code)
 
+    def _post_new_conversation(self, body: Dict[str, Any]) -> None:
+        token = self._token()
+        headers = {"content-type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+        reply = requests.post(f"{self.global_uri}conversations", headers=headers, data=json.dumps(body), timeout=15)
+        if not reply.ok:
+            log.error("the connector refused a message to the trainers' channel (HTTP %s)", reply.status_code)
+
     async def send(self, message_data: Dict[str, Any]) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self._post, message_data)
 
     async def _send_card(self, recipient_id: str, attachment: Dict[str, Any], fallback: str) -> None:
         await self.send(self.prepare_message(recipient_id, {"text": fallback if not attachment else "", "attachments": [attachment]}))
 
-    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-        custom = message.get("custom") or {}
-        renderer = RENDERERS.get(custom.get("type", "")) if isinstance(custom, dict) else None
-        if renderer:
-            # One card carries what the plain text and buttons would have said.
-            await self._send_card(recipient_id, renderer(custom), message.get("text") or "")
+    async def notify_trainers(self, reply: FeedbackReceived) -> None:
+        """A new thread in the trainers' channel: who asked for a human, about which answer."""
+        if not self.trainer_channel:
             return
-        message.pop("custom", None)
-        await super().send_response(recipient_id, message)
+        text = say("trainers.asked_teams", user=self.sender_name or say("trainers.someone"), turn_id=reply.turn_id, question=reply.question)
+        body = {"isGroup": True, "bot": self.bot, "channelData": {"channel": {"id": self.trainer_channel}},
+                "activity": {"type": "message", "text": text}}
+        await asyncio.get_running_loop().run_in_executor(None, self._post_new_conversation, body)
 
-    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list, **kwargs: Any) -> None:
-        await self._send_card(recipient_id, buttons_card(text, buttons), text)
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        reply = parse_reply(message)
+        if reply is None:
+            return
+        if isinstance(reply, FeedbackReceived) and reply.value == "human" and reply.stored:
+            await self.notify_trainers(reply)
+        attachment = card_for(reply)
+        if attachment:
+            # One card carries what the plain text and buttons would have said.
+            await self._send_card(recipient_id, attachment, reply.text)
+        elif reply.text:
+            await self.send_text_message(recipient_id, reply.text)
 
 
 class TeamsInput(BotFrameworkInput):
@@ -97,11 +118,14 @@ class TeamsInput(BotFrameworkInput):
         if not credentials or not credentials.get("app_id"):
             cls.raise_missing_credentials_exception()
         return cls(str(credentials["app_id"]), str(credentials.get("app_password") or ""),
-                   credentials.get("openid_metadata_url") or OPENID_METADATA_URL, credentials.get("token_url") or TOKEN_URL)
+                   credentials.get("openid_metadata_url") or OPENID_METADATA_URL, credentials.get("token_url") or TOKEN_URL,
+                   str(credentials.get("trainer_channel_id") or ""))
 
-    def __init__(self, app_id: str, app_password: str, openid_metadata_url: str = OPENID_METADATA_URL, token_url: str = TOKEN_URL) -> None:
+    def __init__(self, app_id: str, app_password: str, openid_metadata_url: str = OPENID_METADATA_URL, token_url: str = TOKEN_URL,
+                 trainer_channel: str = "") -> None:
         self.openid_metadata_url = openid_metadata_url
         self.token_url = token_url
+        self.trainer_channel = trainer_channel
         try:
             super().__init__(app_id, app_password)
         except requests.RequestException as exc:
@@ -136,12 +160,12 @@ class TeamsInput(BotFrameworkInput):
             activity = request.json or {}
             if activity.get("type") != "message":
                 return response.text("ignored")
-            out = TeamsOutput(self.app_id, self.app_password, activity["conversation"], activity["recipient"],
-                              activity["serviceUrl"], self.token_url)
             sender = activity.get("from") or {}
+            out = TeamsOutput(self.app_id, self.app_password, activity["conversation"], activity["recipient"],
+                              activity["serviceUrl"], self.token_url, self.trainer_channel, str(sender.get("name") or ""))
             learner = sender.get("aadObjectId") or sender.get("id") or ""
             message = UserMessage(
-                text=clean_text(text_from_activity(activity)), output_channel=out,
+                text=clean_message(text_from_activity(activity)), output_channel=out,
                 sender_id=f"teams:{activity['conversation']['id']}", input_channel=self.name(),
                 metadata={"learner": f"teams:{learner}", "channel": "teams"},
             )

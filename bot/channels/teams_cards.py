@@ -1,8 +1,12 @@
-"""Adaptive Cards for Microsoft Teams from the tutor's messages. Standard library only (runs in Rasa's
-environment). Renderers are keyed by the `custom.type` the action server sends, so new kinds plug in."""
+"""Adaptive Cards for Microsoft Teams from the tutor's typed replies. Standard library and the project's
+`messages` only (runs in Rasa's environment). Renderers are keyed by reply type, so a new kind plugs in with one
+function."""
 from __future__ import annotations
 
+import json
 from typing import Any, Callable, Dict, List, Optional
+
+from messages import AnswerReply, QuizQuestion, Reply, say
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
@@ -23,37 +27,45 @@ def submit(title: str, data: Dict[str, Any]) -> Dict[str, Any]:
     return {"type": "Action.Submit", "title": title[:80], "data": data}
 
 
-def answer_card(custom: Dict[str, Any]) -> Dict[str, Any]:
-    body = [text_block(n, isSubtle=True) for n in custom.get("notes", [])] + [text_block(custom["text"])]
-    citations = custom.get("citations") or []
-    if citations:
-        links = [f"[{c['title']} › {c['section']}]({c['url']})" if c.get("url") else f"{c['title']} › {c['section']}" for c in citations]
-        body.append(text_block("Sources: " + " · ".join(links), size="Small", isSubtle=True))
+def answer_card(reply: AnswerReply) -> Dict[str, Any]:
+    body = [text_block(n, isSubtle=True) for n in reply.notes] + [text_block(reply.answer)]
+    if reply.citations:
+        links = [f"[{c.label()}]({c.url})" if c.url else c.label() for c in reply.citations]
+        body.append(text_block(say("answer.sources") + " " + " · ".join(links), size="Small", isSubtle=True))
     actions = []
-    if custom.get("turn_id"):
-        actions = [submit("👍", {"feedback": "up", "turn_id": custom["turn_id"]}),
-                   submit("👎", {"feedback": "down", "turn_id": custom["turn_id"]}),
-                   submit("Ask a human", {"feedback": "human", "turn_id": custom["turn_id"]})]
+    if reply.turn_id:
+        actions = [submit(say("feedback.up"), {"feedback": "up", "turn_id": reply.turn_id}),
+                   submit(say("feedback.down"), {"feedback": "down", "turn_id": reply.turn_id}),
+                   submit(say("feedback.ask_human"), {"feedback": "human", "turn_id": reply.turn_id})]
+    actions += [submit(b.title, {"text": b.payload}) for b in reply.buttons]
     return card(body, actions)
 
 
-def question_card(custom: Dict[str, Any]) -> Dict[str, Any]:
-    head = f"Question {custom.get('position')} of {custom.get('total')}"
-    body = [text_block(head, weight="Bolder"), text_block(custom["prompt"])]
-    if custom.get("kind") == "mcq":
-        actions = [submit(option, {"text": str(i)}) for i, option in enumerate(custom.get("options") or [], 1)]
+def question_card(reply: QuizQuestion) -> Dict[str, Any]:
+    head = say("quiz.question_label", position=reply.position, total=reply.total)
+    body = [text_block(head, weight="Bolder"), text_block(reply.prompt)]
+    if reply.kind == "mcq":
+        actions = [submit(option, {"text": str(i)}) for i, option in enumerate(reply.options, 1)]
     else:
-        body.append({"type": "Input.Text", "id": "text", "placeholder": "Your answer"})
-        actions = [submit("Answer", {})]
-    actions += [submit("Hint", {"text": "hint"}), submit("Skip", {"text": "skip"})]
+        body.append({"type": "Input.Text", "id": "text", "placeholder": say("quiz.answer_placeholder")})
+        actions = [submit(say("quiz.button_answer"), {})]
+    actions += [submit(say("quiz.button_hint"), {"text": say("say.hint")}), submit(say("quiz.button_skip"), {"text": say("say.skip")})]
     return card(body, actions)
 
 
-def buttons_card(text: str, buttons: List[Dict[str, Any]]) -> Dict[str, Any]:
-    return card([text_block(text)], [submit(b["title"], {"text": b["payload"]}) for b in buttons])
+def buttons_card(reply: Reply) -> Dict[str, Any]:
+    return card([text_block(reply.text)], [submit(b.title, {"text": b.payload}) for b in reply.buttons])
 
 
-RENDERERS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {"answer": answer_card, "quiz_question": question_card}
+RENDERERS: Dict[type, Callable[[Any], Dict[str, Any]]] = {AnswerReply: answer_card, QuizQuestion: question_card}
+
+
+def card_for(reply: Reply) -> Optional[Dict[str, Any]]:
+    """The card showing this reply, or None when plain text says it all."""
+    renderer = RENDERERS.get(type(reply))
+    if renderer:
+        return renderer(reply)
+    return buttons_card(reply) if reply.buttons else None
 
 
 def text_from_activity(activity: Dict[str, Any]) -> str:
@@ -61,8 +73,6 @@ def text_from_activity(activity: Dict[str, Any]) -> str:
     value = activity.get("value")
     if isinstance(value, dict):
         if value.get("feedback") in ("up", "down", "human") and value.get("turn_id"):
-            import json
-
             return "/give_feedback" + json.dumps({"feedback_value": value["feedback"], "turn_id": str(value["turn_id"])})
         if isinstance(value.get("text"), str):
             return value["text"]

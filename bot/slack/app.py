@@ -1,5 +1,6 @@
-"""The Slack app (slack-bolt): relays DMs, @-mentions, button clicks and `/tutor` to the Rasa server and
-renders the replies with Block Kit.
+"""The Slack app (slack-bolt): relays DMs, @-mentions, button clicks (feedback and "Ask a human" included) and
+`/tutor` to the Rasa server and renders the replies with Block Kit; the App Home tab shows the learner's
+progress and recommendations straight from the Tutor.
 
 Every event is acknowledged at once (bolt acks before running the listener, `process_before_response=False`);
 the answer is worked out afterwards and replaces a "thinking" placeholder. Slack retries of the same event are
@@ -7,28 +8,33 @@ recognised by event id and dropped. The Web API client retries on 429 (honouring
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
 from bot.rasa_client import RestClient
+from messages import FeedbackReceived, parse_reply, say
 
 from .blocks import render, section
 
+if TYPE_CHECKING:
+    from tutor import Tutor
+
 log = logging.getLogger(__name__)
 
-SORRY = "Sorry — I couldn't reach the tutor just now. Please try again in a moment."
-THINKING = "Thinking…"
-SLASH_COMMANDS = {"quiz": "quiz me", "next": "what should I learn next?", "progress": "how am I doing?", "review": "review"}
-SLASH_HELP = "Usage: `/tutor ask QUESTION`, `/tutor quiz [TOPIC]`, `/tutor next`, `/tutor progress`."
+SORRY = say("channel.unreachable")
+THINKING = say("channel.thinking")
+SLASH_COMMANDS = {"quiz": "say.quiz", "next": "say.next", "progress": "say.progress", "review": "say.review"}
+FEEDBACK_ACTIONS = {"feedback_up": "up", "feedback_down": "down", "ask_human": "human"}
 
 
 @dataclass
@@ -80,8 +86,8 @@ def make_client(config: SlackConfig) -> WebClient:
     )
 
 
-def create_app(config: SlackConfig, record_feedback: Callable[[str, str], bool]) -> App:
-    """The bolt App; `record_feedback(turn_id, 'up'|'down'|'human')` stores feedback with the turn."""
+def create_app(config: SlackConfig, tutor: "Tutor") -> App:
+    """The bolt App. Conversations go through Rasa at `config.rasa_url`; the App Home tab asks `tutor` directly."""
     app = App(signing_secret=config.signing_secret, client=make_client(config), process_before_response=False,
               token_verification_enabled=False,
               listener_executor=ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="slack-listener"))
@@ -129,34 +135,26 @@ def create_app(config: SlackConfig, record_feedback: Callable[[str, str], bool])
         team = (body.get("team") or {}).get("id", "")
         answer_in_thread(client, team, body["channel"]["id"], message.get("thread_ts"), body["user"]["id"], action["value"])
 
-    def feedback(kind: str, body: dict, action: dict, client: WebClient) -> None:
-        stored = record_feedback(action["value"], kind)
-        thanks = {"up": "Thanks — glad it helped!", "down": "Thanks — a trainer will use this to improve the course."}[kind]
-        client.chat_postEphemeral(channel=body["channel"]["id"], user=body["user"]["id"], text=thanks if stored else "Thanks!")
-
-    @app.action("feedback_up")
-    def feedback_up(ack: Callable, body: dict, action: dict, client: WebClient) -> None:
+    @app.action(re.compile(r"^(feedback_up|feedback_down|ask_human)$"))
+    def feedback(ack: Callable, body: dict, action: dict, client: WebClient) -> None:
+        """👍 / 👎 / Ask a human: through Rasa like every other turn, so each channel records feedback one way."""
         ack()
-        feedback("up", body, action, client)
-
-    @app.action("feedback_down")
-    def feedback_down(ack: Callable, body: dict, action: dict, client: WebClient) -> None:
-        ack()
-        feedback("down", body, action, client)
-
-    @app.action("ask_human")
-    def ask_human(ack: Callable, body: dict, action: dict, client: WebClient) -> None:
-        ack()
-        record_feedback(action["value"], "human")
+        value, turn = FEEDBACK_ACTIONS[action["action_id"]], str(action.get("value") or "")
+        team, user = (body.get("team") or {}).get("id", ""), body["user"]["id"]
         channel, message = body["channel"]["id"], body.get("message") or {}
-        thread = message.get("thread_ts") or message.get("ts")
+        command = "/give_feedback" + json.dumps({"feedback_value": value, "turn_id": turn})
+        replies = [r for r in map(parse_reply, ask_rasa(command, conversation_id(team, channel, message.get("thread_ts")),
+                                                         learner_of(team, user))) if r is not None]
+        received = next((r for r in replies if isinstance(r, FeedbackReceived)), None)
+        text = received.text if received else (replies[0].text if replies else SORRY)
+        if value != "human":
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+            return
         if config.trainer_channel:
-            client.chat_postMessage(channel=config.trainer_channel,
-                                    text=f"<@{body['user']['id']}> asked for a human about turn {action['value']} in <#{channel}>.")
-            reply = "I've asked a trainer to look at this; they'll reply here."
-        else:
-            reply = "No trainer channel is configured yet — please ask your learning team directly."
-        client.chat_postMessage(channel=channel, thread_ts=thread, text=reply)
+            question = received.question if received else ""
+            client.chat_postMessage(channel=config.trainer_channel, text=say(
+                "trainers.asked_slack", user=user, channel=channel, turn_id=turn, question=question[:500] or "…"))
+        client.chat_postMessage(channel=channel, thread_ts=message.get("thread_ts") or message.get("ts"), text=text)
 
     @app.command("/tutor")
     def slash(ack: Callable, command: dict, respond: Callable) -> None:
@@ -164,12 +162,12 @@ def create_app(config: SlackConfig, record_feedback: Callable[[str, str], bool])
         verb, _, rest = (command.get("text") or "").strip().partition(" ")
         if verb == "ask" and rest.strip():
             text = rest.strip()
-        elif verb == "quiz":
-            text = f"quiz me on {rest.strip()}" if rest.strip() else "quiz me"
+        elif verb == "quiz" and rest.strip():
+            text = say("say.quiz_on", topic=rest.strip())
         elif verb in SLASH_COMMANDS:
-            text = SLASH_COMMANDS[verb]
+            text = say(SLASH_COMMANDS[verb])
         else:
-            respond(text=SLASH_HELP, response_type="ephemeral")
+            respond(text=say("channel.slash_help"), response_type="ephemeral")
             return
         team, user = command.get("team_id", ""), command.get("user_id", "")
         fallback, blocks = render(ask_rasa(text, conversation_id(team, command.get("channel_id", ""), f"slash-{user}"), learner_of(team, user)))
@@ -177,15 +175,19 @@ def create_app(config: SlackConfig, record_feedback: Callable[[str, str], bool])
 
     @app.event("app_home_opened")
     def home(event: dict, body: dict, client: WebClient) -> None:
+        """Progress and recommendations, straight from the Tutor (no conversation is started for them)."""
         if event.get("tab") not in (None, "home"):
             return
-        team, user = body.get("team_id", ""), event["user"]
-        sender = conversation_id(team, f"home-{user}", None)
-        blocks = [{"type": "header", "text": {"type": "plain_text", "text": "Your learning"}}]
-        for question in ("how am I doing?", "what should I learn next?"):
-            messages = ask_rasa(question, sender, learner_of(team, user))
-            blocks += section("\n".join(m["text"] for m in messages if m.get("text")) or "…")
+        learner = learner_of(body.get("team_id", ""), event["user"])
+        blocks = [{"type": "header", "text": {"type": "plain_text", "text": say("channel.home_title")}}]
+        for view in (tutor.progress, tutor.recommend):
+            try:
+                texts = [r.text for r in view(learner).replies if r.text]
+            except Exception as exc:  # the tab still opens, with what could be shown
+                log.error("App Home: %s", type(exc).__name__)
+                texts = [SORRY]
+            blocks += section("\n".join(texts) or "…")
             blocks.append({"type": "divider"})
-        client.views_publish(user_id=user, view={"type": "home", "blocks": blocks[:100]})
+        client.views_publish(user_id=event["user"], view={"type": "home", "blocks": blocks[:100]})
 
     return app

@@ -1,13 +1,17 @@
-"""Rasa's replies as Slack Block Kit: answers as sections with their citations in a context block, Rasa
-buttons (quiz options, suggestions) as buttons whose clicks go back to Rasa, and feedback / ask-a-human
-buttons under every answer. Kept within Slack's limits: 3,000 characters a section, 50 blocks a message.
+"""The tutor's replies as Slack Block Kit: answers as sections with their citations in a context block and
+👍 / 👎 / "Ask a human" buttons, quiz questions with their options as buttons, other replies as sections with their
+buttons. Button clicks go back to Rasa as what the learner would have typed. Kept within Slack's limits: 3,000
+characters a section, 50 blocks a message.
 
-Renderers are looked up by the `custom.type` the action server sends, so a new kind of message plugs in by
-adding one function to RENDERERS.
+Renderers are keyed by reply type, so a new kind of reply plugs in with one function. Each reply's first block
+carries a `block_id` naming its type ("answer.0", "quiz_question.mcq.1"), so tools reading a message (the load
+test) can tell replies apart without reading the text.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
+
+from messages import AnswerReply, Button, QuizQuestion, Reply, parse_reply, say
 
 MAX_SECTION_CHARS = 3000
 MAX_BLOCKS = 50
@@ -28,62 +32,66 @@ def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
     return pieces
 
 
-def section(text: str) -> list[dict[str, Any]]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in split_text(text)]
+def section(text: str, block_id: str | None = None) -> list[dict[str, Any]]:
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in split_text(text)]
+    if blocks and block_id:
+        blocks[0]["block_id"] = block_id
+    return blocks
 
 
-def rasa_buttons(buttons: list[dict[str, Any]]) -> dict[str, Any]:
+def reply_buttons(buttons: list[Button]) -> dict[str, Any]:
     return {
         "type": "actions",
         "elements": [
-            {"type": "button", "action_id": f"rasa_button_{i}", "text": {"type": "plain_text", "text": b["title"][:MAX_BUTTON_TEXT]},
-             "value": str(b["payload"])[:2000]}
+            {"type": "button", "action_id": f"rasa_button_{i}", "text": {"type": "plain_text", "text": b.title[:MAX_BUTTON_TEXT]},
+             "value": b.payload[:2000]}
             for i, b in enumerate(buttons[:25])
         ],
     }
 
 
-def render_answer(custom: dict[str, Any]) -> list[dict[str, Any]]:
-    blocks = section("\n".join([*custom.get("notes", []), custom["text"]]))
-    citations = custom.get("citations") or []
-    if citations:
-        links = [f"<{c['url']}|{c['title']} › {c['section']}>" if c.get("url") else f"{c['title']} › {c['section']}" for c in citations]
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "Sources: " + " · ".join(links)}]})
-    turn = custom.get("turn_id")
-    if turn:
+def render_answer(reply: AnswerReply, block_id: str) -> list[dict[str, Any]]:
+    blocks = section("\n".join([*reply.notes, reply.answer]), block_id)
+    if reply.citations:
+        links = [f"<{c.url}|{c.label()}>" if c.url else c.label() for c in reply.citations]
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": say("answer.sources") + " " + " · ".join(links)}]})
+    if reply.turn_id:
         blocks.append({"type": "actions", "elements": [
-            {"type": "button", "action_id": "feedback_up", "text": {"type": "plain_text", "text": "👍"}, "value": turn},
-            {"type": "button", "action_id": "feedback_down", "text": {"type": "plain_text", "text": "👎"}, "value": turn},
-            {"type": "button", "action_id": "ask_human", "text": {"type": "plain_text", "text": "Ask a human"}, "value": turn},
+            {"type": "button", "action_id": "feedback_up", "text": {"type": "plain_text", "text": say("feedback.up")}, "value": reply.turn_id},
+            {"type": "button", "action_id": "feedback_down", "text": {"type": "plain_text", "text": say("feedback.down")}, "value": reply.turn_id},
+            {"type": "button", "action_id": "ask_human", "text": {"type": "plain_text", "text": say("feedback.ask_human")}, "value": reply.turn_id},
         ]})
+    if reply.buttons:
+        blocks.append(reply_buttons(reply.buttons))
     return blocks
 
 
-RENDERERS: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {"answer": render_answer}
+def render_question(reply: QuizQuestion, block_id: str) -> list[dict[str, Any]]:
+    blocks = section(reply.text, f"{reply.TYPE}.{reply.kind}.{block_id.rsplit('.', 1)[-1]}")
+    choices = list(reply.buttons) + [Button(say("quiz.button_hint"), say("say.hint")), Button(say("quiz.button_skip"), say("say.skip"))]
+    blocks.append(reply_buttons(choices))
+    return blocks
 
 
-def _renderer_for(message: dict[str, Any] | None):
-    return RENDERERS.get(((message or {}).get("custom") or {}).get("type", ""))
+def render_plain(reply: Reply, block_id: str) -> list[dict[str, Any]]:
+    blocks = section(reply.text, block_id if reply.TYPE else None) if reply.text else []
+    if reply.buttons:
+        blocks.append(reply_buttons(reply.buttons))
+    return blocks
+
+
+RENDERERS: dict[type, Callable[[Any, str], list[dict[str, Any]]]] = {AnswerReply: render_answer, QuizQuestion: render_question}
 
 
 def render(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
     """(fallback text, blocks) for one Rasa turn."""
     blocks: list[dict[str, Any]] = []
     texts: list[str] = []
-    for i, message in enumerate(messages):
-        renderer = _renderer_for(message)
-        if renderer:
-            blocks.extend(renderer(message["custom"]))
-            texts.append(message["custom"].get("text", ""))
-            continue
-        following = messages[i + 1] if i + 1 < len(messages) else None
-        if message.get("text") and not (_renderer_for(following) and not message.get("buttons")):
-            # (A plain text immediately followed by its structured form is shown once, structured.)
-            blocks.extend(section(message["text"]))
-            texts.append(message["text"])
-        if message.get("buttons"):
-            blocks.append(rasa_buttons(message["buttons"]))
+    for i, reply in enumerate(r for r in map(parse_reply, messages) if r is not None):
+        renderer = RENDERERS.get(type(reply), render_plain)
+        blocks.extend(renderer(reply, f"{reply.TYPE or 'text'}.{i}"))
+        texts.append(reply.answer if isinstance(reply, AnswerReply) else reply.text)
     if len(blocks) > MAX_BLOCKS:
-        blocks = blocks[: MAX_BLOCKS - 1] + [{"type": "context", "elements": [{"type": "mrkdwn", "text": "(Reply shortened to fit Slack.)"}]}]
+        blocks = blocks[: MAX_BLOCKS - 1] + [{"type": "context", "elements": [{"type": "mrkdwn", "text": say("channel.shortened")}]}]
     fallback = "\n".join(t for t in texts if t)[:MAX_SECTION_CHARS] or "…"
     return fallback, blocks

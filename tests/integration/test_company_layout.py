@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tutor.servers import ServerGroup, train
-from tutor.services import LocalPostgres, LocalRedis
-from tutor.settings import load_settings
-from workspace import ROOT, free_port, write_tutor_config
+from cli.databases import LocalPostgres, LocalRedis
+from cli.rasa_servers import ServerGroup, train
+from tests.support.workspace import ROOT, free_port, write_tutor_config
+from tutor import load_settings
 
 pytestmark = pytest.mark.integration
 
@@ -40,13 +40,13 @@ def _require(binary: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def company(tmp_path_factory, course_index: Path):
+def company(tmp_path_factory, course_index: Path, model_cache: Path):
     _require("pg_ctl")
     _require("redis-server")
     work = tmp_path_factory.mktemp("company")
     postgres = LocalPostgres(work / "pg" / "data", port=free_port()).start()
     redis = LocalRedis(work / "redis", port=free_port()).start()
-    write_tutor_config(work / "tutor.yml", index_dir=course_index, store=work / "tutor.db", cache_dir=work / "cache",
+    write_tutor_config(work / "tutor.yml", index_dir=course_index, store=work / "tutor.db", cache_dir=model_cache,
                        action_port=free_port(), endpoints=ROOT / "deploy" / "endpoints.yml", workers=2)
     settings = load_settings(work / "tutor.yml")
     train(settings)
@@ -78,17 +78,20 @@ def user_texts(postgres: LocalPostgres, sender: str) -> list[str]:
 
 @dataclass
 class Chatter:
-    """A learner who keeps asking numbered questions until told to stop, noting how each turn ended."""
+    """A learner who keeps asking numbered questions until told to stop, noting how each turn ended and when it
+    was sent and answered."""
 
     rasa_url: str
     sender: str
     outcomes: list[tuple[str, str]] = field(default_factory=list)  # (text, "ok" | "sorry" | "error")
+    spans: list[tuple[float, float]] = field(default_factory=list)  # (sent, answered) per turn, time.monotonic()
 
     def run(self, stop: threading.Event) -> None:
         n = 0
         while not stop.is_set():
             n += 1
             text = f"what should I know about {TOPICS[n % len(TOPICS)]}? (turn {n})"
+            sent = time.monotonic()
             try:
                 reply = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
                                       json={"sender": self.sender, "message": text}, timeout=60)
@@ -97,27 +100,48 @@ class Chatter:
                 kind = "rate limited" if reply.status_code == 429 else kind
             except (requests.RequestException, ValueError):
                 kind = "error"
+            self.spans.append((sent, time.monotonic()))
             self.outcomes.append((text, kind))
-            time.sleep(0.8)  # about 25 turns in the 20 s of traffic: under the 30 a minute each sender may send
+            time.sleep(0.8)  # stays under the 30 messages a minute each sender may send
+
+    def turns_within(self, start: float, end: float = float("inf"), kind: str | None = None) -> int:
+        """Turns sent after `start` and answered before `end` (of one `kind`, if given)."""
+        return sum(1 for (sent, answered), (_, k) in zip(list(self.spans), list(self.outcomes))
+                   if sent > start and answered < end and kind in (None, k))
 
 
-def traffic_through(rasa_url: str, fault, recover, learners: int = 4, before: float = 4.0, outage: float = 4.0,
-                    after: float = 12.0) -> list[Chatter]:
-    """Learners chat while `fault()` is applied, held for `outage` seconds, then `recover()`ed."""
+def wait_until(condition, what: str, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {what}")
+        time.sleep(0.2)
+
+
+def traffic_through(rasa_url: str, fault, recover, learners: int = 4) -> list[Chatter]:
+    """Learners chat while `fault()` is applied, then `recover()`ed. The outage lasts until every learner has had a
+    whole turn inside it (sent after the fault, answered before recovery), and the traffic until every learner has
+    was answered twice after recovery: each learner's turns provably overlap the outage and the recovery, however
+    busy the machine."""
     stamp = int(time.time() * 1000)
     chatters = [Chatter(rasa_url, f"fault-{stamp}-{i}") for i in range(learners)]
     stop = threading.Event()
     threads = [threading.Thread(target=c.run, args=(stop,), daemon=True) for c in chatters]
     for thread in threads:
         thread.start()
-    time.sleep(before)
-    fault()
-    time.sleep(outage)
-    recover()
-    time.sleep(after)
-    stop.set()
-    for thread in threads:
-        thread.join(90)
+    try:
+        wait_until(lambda: all(c.turns_within(0) >= 2 for c in chatters), "every learner was answered before the fault")
+        fault()
+        faulted = time.monotonic()
+        wait_until(lambda: all(c.turns_within(faulted) >= 1 for c in chatters), "every learner had a turn inside the outage")
+        recover()
+        recovered = time.monotonic()
+        wait_until(lambda: all(c.turns_within(recovered, kind="ok") >= 2 for c in chatters),
+                   "every learner was answered twice after recovery")
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(90)
     return chatters
 
 
@@ -194,7 +218,7 @@ def test_forget_reaches_the_conversations_in_postgres(company):
     say(group.rasa_url, sender, "what should I know about phishing emails?")
     assert user_texts(postgres, sender)
     env = {**os.environ, **group.extra_env}
-    result = subprocess.run([sys.executable, "-m", "tutor", "forget", sender], env=env, cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "cli", "forget", sender], env=env, cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "tracker events" in result.stdout + result.stderr

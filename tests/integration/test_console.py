@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from rest_learner import Learner
+from tests.support.rest_learner import Learner
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ PASSWORD = "correct horse battery"
 
 
 def tutor(workspace: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tutor", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "TUTOR_CONFIG": str(workspace / "tutor.yml"), **env})
 
 
@@ -50,7 +50,7 @@ def console_url(seeded):
         port = sock.getsockname()[1]
     config = seeded / "console.yml"
     config.write_text((seeded / "tutor.yml").read_text() + f"console:\n  port: {port}\n")
-    process = subprocess.Popen([sys.executable, "-m", "tutor", "console"], cwd=ROOT, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen([sys.executable, "-m", "cli", "console"], cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=open(seeded / "logs" / "console.log", "ab"),
                                env={**os.environ, "TUTOR_CONFIG": str(config), "TUTOR_CONSOLE_SECRET": "test-secret"})
     url = f"http://127.0.0.1:{port}"
@@ -178,7 +178,7 @@ def test_forget_removes_a_learner_everywhere(make_learner, seeded, workspace):
     result = tutor(workspace, "forget", "carla")
     assert result.returncode == 0 and "Deleted:" in result.stderr, result.stderr
     with sqlite3.connect(workspace / "tutor.db") as db:
-        for table, column in (("turns", "sender_id"), ("attempts", "learner"), ("mastery", "learner"), ("review_cards", "learner"),
+        for table, column in (("turns", "learner"), ("attempts", "learner"), ("mastery", "learner"), ("review_cards", "learner"),
                               ("quiz_sessions", "learner"), ("profiles", "learner"), ("enrolments", "learner")):
             assert db.execute(f"select count(*) from {table} where {column} = 'carla'").fetchone()[0] == 0, table
     with sqlite3.connect(workspace / "tracker.db") as db:

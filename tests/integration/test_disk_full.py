@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tutor.servers import ServerGroup, train
-from tutor.settings import load_settings
-from workspace import free_port, write_sqlite_endpoints, write_tutor_config
+from cli.rasa_servers import ServerGroup, train
+from tests.support.workspace import free_port, write_sqlite_endpoints, write_tutor_config
+from tutor import load_settings
 
 pytestmark = pytest.mark.integration
 
@@ -31,11 +31,11 @@ def small_disk(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def tutor_on_small_disk(tmp_path_factory, small_disk: Path, course_index: Path):
+def tutor_on_small_disk(tmp_path_factory, small_disk: Path, course_index: Path, model_cache: Path):
     work = tmp_path_factory.mktemp("disk-full")
     action_port = free_port()
-    endpoints = write_sqlite_endpoints(work / "endpoints.yml", action_port, work / "tracker.db")
-    write_tutor_config(work / "tutor.yml", index_dir=course_index, store=small_disk / "tutor.db", cache_dir=work / "cache",
+    endpoints = write_sqlite_endpoints(work / "endpoints.yml", work / "tracker.db")
+    write_tutor_config(work / "tutor.yml", index_dir=course_index, store=small_disk / "tutor.db", cache_dir=model_cache,
                        action_port=action_port, endpoints=endpoints)
     settings = load_settings(work / "tutor.yml")
     train(settings)
@@ -53,7 +53,7 @@ def ask(group: ServerGroup, sender: str, text: str) -> str:
 
 def stored_questions(db: Path, sender: str) -> list[str]:
     with sqlite3.connect(db) as conn:
-        return [row[0] for row in conn.execute("select question from turns where sender_id = ? order by created", [sender])]
+        return [row[0] for row in conn.execute("select question from turns where learner = ? order by created", [sender])]
 
 
 def fill(directory: Path) -> Path:

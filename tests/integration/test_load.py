@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from eval.load_checks import TurnRecord, check_transcripts
-from eval.load_test import run_rest_load, run_slack_load, slack_app
-from mock_slack import MockSlackServer
-from tutor.settings import load_settings
+from eval.load.load_checks import TurnRecord, check_transcripts
+from eval.load.load_test import run_rest_load, run_slack_load, slack_app
+from tests.support.mock_slack import MockSlackServer
+from tutor import load_settings
 
 pytestmark = pytest.mark.integration
 SECRET = "load-test-secret"

@@ -4,9 +4,9 @@ import subprocess
 
 import pytest
 
-from tutor.servers import PROJECT_ROOT, rasa_bin
-from tutor.settings import Settings
-from workspace import free_port
+from cli.rasa_servers import PROJECT_ROOT, rasa_bin
+from tests.support.workspace import free_port
+from tutor import Settings
 
 pytestmark = pytest.mark.integration
 

@@ -4,8 +4,8 @@ import subprocess
 
 import pytest
 
-from tutor.servers import PROJECT_ROOT, rasa_bin, train
-from tutor.settings import load_settings
+from cli.rasa_servers import PROJECT_ROOT, rasa_bin, train
+from tutor import load_settings
 
 pytestmark = pytest.mark.integration
 

@@ -74,5 +74,5 @@ def test_conversation_is_in_the_sqlite_tracker_store_and_turn_store(learner, wor
     assert ("user", "greet", None) in events
     assert any(action == "action_answer_question" for _, _, action in events)
     with sqlite3.connect(workspace / "tutor.db") as db:
-        turns = db.execute("select question, mode, sources from turns where sender_id = ?", [learner.sender]).fetchall()
+        turns = db.execute("select question, mode, sources from turns where learner = ?", [learner.sender]).fetchall()
     assert turns and turns[0][0] == "what does SBI stand for?" and "giving-feedback" in turns[0][2]

@@ -6,8 +6,8 @@ import hashlib
 import hmac
 import json
 import os
-import sqlite3
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from mock_slack import MockSlackServer
-
+from tests.support.mock_slack import MockSlackServer
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +32,7 @@ def slack(servers, workspace):
         port = sock.getsockname()[1]
     env = {**os.environ, "TUTOR_CONFIG": str(workspace / "tutor.yml"), "SLACK_BOT_TOKEN": "xoxb-test",
            "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": mock.url, "SLACK_TRAINER_CHANNEL": "CTRAINERS"}
-    process = subprocess.Popen([sys.executable, "-m", "tutor", "slack", "--port", str(port)], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "cli", "slack", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=open(workspace / "logs" / "slack.log", "ab"))
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -130,7 +129,7 @@ def test_button_click_goes_back_to_rasa_and_feedback_is_stored(slack, workspace)
     assert send_action(url, {**base, "actions": [{**down, "type": "button", "block_id": "b2"}]}).status_code == 200
     mock.wait_for("chat.postEphemeral")
     with sqlite3.connect(workspace / "tutor.db") as db:
-        assert db.execute("select feedback, sender_id from turns where turn_id = ?", [turn_id]).fetchone() == ("down", "slack:T1:U3")
+        assert db.execute("select feedback, learner from turns where turn_id = ?", [turn_id]).fetchone() == ("down", "slack:T1:U3")
 
 
 def test_ask_a_human_posts_to_the_trainer_channel(slack):
@@ -183,3 +182,11 @@ def test_server_errors_from_web_api_are_retried_with_backoff_without_duplicates(
     assert posts[2][1] - posts[0][1] >= 0.4, "retries came without backoff"
     updates = [b["_status"] for m, b in mock.calls if m == "chat.update" and b["channel"] == "D8"]
     assert updates == [500, 200], "the answer was posted more than once or not at all"
+
+
+def test_app_home_shows_progress_and_recommendations_from_the_tutor(slack):
+    url, mock = slack
+    event = {"type": "app_home_opened", "user": "U10", "channel": "D10", "tab": "home", "event_ts": "1000.1"}
+    assert send_event(url, event, "Ev-home-1").status_code == 200
+    view = json.dumps(mock.wait_for("views.publish")[-1])
+    assert "Your learning" in view and "haven't answered any quiz questions" in view and "Here's what I'd take next" in view

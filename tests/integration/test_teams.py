@@ -6,6 +6,8 @@ import sqlite3
 import pytest
 import requests
 
+from tests.support.fake_botframework import TEAMS_TRAINER_CHANNEL
+
 pytestmark = pytest.mark.integration
 
 
@@ -82,6 +84,11 @@ def test_token_for_another_bot_is_refused(servers, botframework):
 def test_ask_a_human_from_a_card(servers, botframework, workspace):
     card = answer_card(servers, botframework, "conv-6", "what is a RACI chart?")
     human = next(a for a in card["actions"] if a["title"] == "Ask a human")
+    before = len(botframework.created_conversations)
     assert "asked a trainer" in submit(servers, botframework, "conv-6", human["data"])
     with sqlite3.connect(workspace / "tutor.db") as db:
         assert db.execute("select feedback from turns where turn_id = ?", [human["data"]["turn_id"]]).fetchone() == ("human",)
+    # The trainers hear of it in their Teams channel: a new thread there, posted proactively with the bot's token.
+    notice = botframework.created_conversations[before]
+    assert notice["channelData"]["channel"]["id"] == TEAMS_TRAINER_CHANNEL and notice["isGroup"] is True
+    assert "what is a RACI chart?" in notice["activity"]["text"] and notice["_auth"] == "Bearer connector-token"

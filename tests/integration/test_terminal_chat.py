@@ -1,7 +1,7 @@
 """`tutor chat`'s loop against the real servers, as a person at a terminal would use it."""
 import pytest
 
-from tutor.chat import RestClient, chat_loop
+from cli.terminal import RestClient, chat_loop
 
 pytestmark = pytest.mark.integration
 

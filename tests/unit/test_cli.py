@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fakes import minimal_pdf
-from tutor.cli import app
+from cli.main import app
+from tests.support.fakes import minimal_pdf
 
 pytestmark = pytest.mark.unit
 
@@ -68,7 +68,7 @@ def test_ingest_reports_catalogue_problems(config, tmp_path: Path):
 
 
 def test_terminal_rendering_lists_buttons_once_and_skips_structured_only_messages():
-    from tutor.chat import render_reply
+    from cli.terminal import render_reply
 
     assert render_reply({"text": "Pick:\n1. A\n2. B", "buttons": [{"title": "A"}, {"title": "B"}]}) == "Pick:\n1. A\n2. B"
     assert render_reply({"text": "Want a quiz?", "buttons": [{"title": "Quiz me"}]}) == "Want a quiz?\n  1. Quiz me"
@@ -105,3 +105,11 @@ def test_services_start_prints_the_variables_and_stop_stops_both(config, tmp_pat
     for port in ports:
         with socket.socket() as sock:
             assert sock.connect_ex(("127.0.0.1", int(port))) != 0, f"port {port} still answers"
+
+
+def test_config_shows_the_values_in_effect_and_where_they_came_from(config, monkeypatch):
+    monkeypatch.setenv("TUTOR_SERVERS__RASA_PORT", "5099")
+    shown = CliRunner().invoke(app, ["config"]).output
+    assert "servers.rasa_port = 5099    (environment TUTOR_SERVERS__RASA_PORT)" in shown
+    assert f"paths.index_dir = {config.parent / 'index'}    (file {config})" in shown
+    assert "servers.workers = 1    (default)" in shown

@@ -1,8 +1,8 @@
 """Evaluation code on small slices of the public data (skipped where ../shared is absent)."""
 import pytest
 
-from eval.datasets import EVALDATA, load_sciq, load_squad
 from eval.metrics import auroc, contains_answer, rank_of, retrieval_scores
+from eval.quality.datasets import EVALDATA, load_sciq, load_squad
 
 pytestmark = [pytest.mark.unit, pytest.mark.skipif(not (EVALDATA / "sciq").exists(), reason="../shared/evaldata not present")]
 
@@ -22,7 +22,7 @@ def test_metrics():
 
 
 def test_bkt_on_an_assistments_slice_is_better_than_chance():
-    from eval.assessment_eval import evaluate_bkt, load_assistments
+    from eval.quality.assessment_eval import evaluate_bkt, load_assistments
 
     data = load_assistments()
     result = evaluate_bkt(data["train"][:20000], data["test"][:8000])

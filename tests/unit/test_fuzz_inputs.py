@@ -83,11 +83,11 @@ SLACK_BODY = st.one_of(
 
 @pytest.fixture(scope="module")
 def slack_http():
-    from mock_slack import MockSlackServer
     from starlette.testclient import TestClient
 
     from bot.slack.app import SlackConfig, create_app
     from bot.slack.server import http_app
+    from tests.support.mock_slack import MockSlackServer
 
     mock = MockSlackServer().start()  # the Web API answers; Rasa does not (port 9): listeners reply "try again"
     config = SlackConfig(bot_token="xoxb-fuzz", signing_secret="fuzz-secret", rasa_url="http://127.0.0.1:9", api_url=mock.url)

@@ -18,11 +18,13 @@ def test_choices(grader, reply, correct):
     assert grader.grade_choice(reply, OPTIONS, "INNER JOIN").correct is correct
 
 
-@pytest.mark.parametrize("reply, message", [("5", "from 1 to 4"), ("", "didn't get an answer"), ("🙂🙂", "emoji"),
-                                            ("the one with matching rows", "number"), ("x" * 600, "short phrase")])
-def test_bad_choice_replies_are_invalid_not_wrong(grader, reply, message):
-    with pytest.raises(InvalidAnswer, match=message):
+@pytest.mark.parametrize("reply, code, values", [("5", "out_of_range", {"count": 4}), ("", "empty", {}), ("🙂🙂", "symbols", {}),
+                                                  ("the one with matching rows", "not_an_option", {"count": 4}),
+                                                  ("x" * 600, "too_long", {"length": 600, "limit": 500})])
+def test_bad_choice_replies_are_invalid_not_wrong(grader, reply, code, values):
+    with pytest.raises(InvalidAnswer) as invalid:
         grader.grade_choice(reply, OPTIONS, "INNER JOIN")
+    assert (invalid.value.code, invalid.value.values) == (code, values)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from bot.channels.inbound import MAX_MESSAGE_CHARS, BadRequest, parse_rest_body
+from bot.channels.inbound import BadRequest, parse_rest_body
+from messages import MAX_MESSAGE_CHARS
 
 pytestmark = pytest.mark.unit
 

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from fakes import HashingEmbedder, minimal_pdf
 from retrieval import RetrievalSettings, ingest
 from retrieval.index_store import current_version_dir, load_version
+from tests.support.fakes import HashingEmbedder, minimal_pdf
 
 pytestmark = pytest.mark.unit
 SETTINGS = RetrievalSettings()
@@ -66,9 +66,10 @@ def test_crash_mid_ingest_leaves_the_previous_index_serving(corpus: Path, tmp_pa
 
 
 def test_large_corpora_switch_to_hnsw(tmp_path: Path):
+    import numpy as np
+
     from retrieval.settings import IndexSettings
     from retrieval.vector_index import VectorIndex
-    import numpy as np
 
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(500, 32)).astype("float32")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from fake_llm import FakeLLM
 from retrieval import AnswerChain, RetrievalSettings, Retriever, make_generator
 from retrieval.index_store import current_version_dir, load_version
+from tests.support.fake_llm import FakeLLM
 
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def test_ingest_killed_mid_run_leaves_the_old_index_serving(tmp_path, course_ind
     before = current_version_dir(index_dir)
     env = {**os.environ, "TUTOR_CONFIG": str(tmp_path / "tutor.yml")}
     (tmp_path / "tutor.yml").write_text(f"paths:\n  index_dir: {index_dir}\n")
-    process = subprocess.Popen([sys.executable, "-m", "tutor", "ingest", str(corpus)], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "cli", "ingest", str(corpus)], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and not list(index_dir.glob(".ingest.lock")):
@@ -62,6 +62,6 @@ def test_ingest_killed_mid_run_leaves_the_old_index_serving(tmp_path, course_ind
     process.wait(10)
     assert current_version_dir(index_dir) == before
     assert len(load_version(index_dir, RetrievalSettings().index).chunks) > 50
-    done = subprocess.run([sys.executable, "-m", "tutor", "ingest", str(corpus)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run([sys.executable, "-m", "cli", "ingest", str(corpus)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0 and "400 added" in done.stderr
     assert current_version_dir(index_dir) != before and not list(index_dir.glob(".staging-*"))

@@ -4,8 +4,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from fakes import minimal_pdf
 from retrieval import UnreadableDocument, load_document
+from tests.support.fakes import minimal_pdf
 
 pytestmark = pytest.mark.unit
 

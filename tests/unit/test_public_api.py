@@ -1,22 +1,79 @@
-"""Each capability exposes a small, deliberate surface."""
+"""Each package exposes a small, deliberate surface, and the layers import top-down only:
+channels → Rasa → actions → Tutor → capabilities and store; console and CLI → Tutor/store."""
+import ast
+from pathlib import Path
+
 import pytest
 
+import messages
 import retrieval
 import store
+import tutor
 
 pytestmark = pytest.mark.unit
+ROOT = Path(__file__).resolve().parents[2]
+
+CAPABILITIES = {"retrieval", "assessment", "recommender"}
+PROJECT = {"messages", "store", "tutor", "actions", "bot", "console", "cli", "eval", "tests"} | CAPABILITIES
+# What each package may import from the project (besides itself).
+ALLOWED = {
+    "messages": set(),
+    "store": set(),
+    "retrieval": {"store"},
+    "assessment": {"store", "retrieval"},
+    "recommender": {"store", "retrieval"},
+    "tutor": {"messages", "store"} | CAPABILITIES,
+    "actions": {"messages", "tutor"},
+    "bot": {"messages", "tutor"},
+    "console": {"messages", "store", "tutor"},
+    "cli": {"messages", "store", "tutor", "bot", "console", "retrieval"},
+    "eval": PROJECT - {"eval"},
+}
+
+
+def project_imports(path: Path) -> set[str]:
+    """Top-level project packages a module imports, anywhere in it (lazy imports inside functions included)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        found |= {n.split(".")[0] for n in names} & PROJECT
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_imports_run_down_the_layers(package):
+    wrong = {}
+    for path in sorted((ROOT / package).rglob("*.py")):
+        bad = project_imports(path) - ALLOWED[package] - {package}
+        if bad:
+            wrong[str(path.relative_to(ROOT))] = sorted(bad)
+    assert wrong == {}
 
 
 def test_retrieval_surface():
     assert sorted(retrieval.__all__) == sorted([
         "Answer", "AnswerChain", "Citation", "ConfigError", "Embedder", "Generator", "GeneratorUnavailable",
-        "IndexNotFound", "IngestReport", "RetrievalError", "RetrievalSettings", "Retriever", "SUPPORTED_SUFFIXES",
-        "SearchResult", "SentenceEmbedder", "SourceDocument", "UnreadableDocument", "audience_allows", "build_answer_chain",
-        "clean_question", "ingest", "load_document", "make_generator",
+        "IndexNotFound", "IngestReport", "Notice", "QueryEmbedder", "RetrievalError", "RetrievalSettings", "Retriever",
+        "SUPPORTED_SUFFIXES", "SearchResult", "SentenceEmbedder", "SourceDocument", "UnreadableDocument", "audience_allows",
+        "build_answer_chain", "ingest", "load_document", "make_generator",
     ])
-    assert all(hasattr(retrieval, name) for name in retrieval.__all__)
+    assert all(callable(getattr(retrieval, name)) or name == "SUPPORTED_SUFFIXES" for name in retrieval.__all__)
 
 
 def test_store_surface():
-    assert sorted(store.__all__) == ["LearningStore", "ProfileStore", "TurnStore", "migrate", "open_database", "pseudonym",
-                                   "write_transaction"]
+    assert sorted(store.__all__) == sorted([
+        "AnswerConflict", "FEEDBACK_VALUES", "LEARNER_KEYED", "LINKED", "LearningStore", "ProfileStore", "RETAINED",
+        "Records", "SHARED", "StoreError", "TrackerEvents", "TranscriptFilter", "Transcripts", "TurnStore", "classify",
+        "migrate", "open_database", "pseudonym", "tracker_events", "write_transaction",
+    ])
+    assert all(hasattr(store, name) for name in store.__all__)
+
+
+def test_tutor_and_messages_surfaces():
+    assert all(hasattr(tutor, name) for name in tutor.__all__) and "Tutor" in tutor.__all__
+    assert all(hasattr(messages, name) for name in messages.__all__) and "parse_reply" in messages.__all__

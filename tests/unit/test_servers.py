@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from tutor.servers import ServerError, ServerGroup, check_endpoints, tracker_store_url
-from tutor.settings import load_settings
-from workspace import ROOT, free_port
+from cli.rasa_servers import ServerError, ServerGroup, check_endpoints
+from tests.support.workspace import ROOT, free_port
+from tutor import load_settings, tracker_store_url
 
 pytestmark = pytest.mark.unit
 

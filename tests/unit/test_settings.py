@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.settings import SettingsError, describe, load_settings
+from tutor import SettingsError, describe, load_settings
 
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,8 @@ def test_shipped_settings_file_is_valid():
 @pytest.mark.parametrize(
     "text, key",
     [
-        ("retrieval:\n  search:\n    min_relevance: 7\n", "retrieval.search.min_relevance"),
+        ("retrieval:\n  answer:\n    min_relevance: 7\n", "retrieval.answer.min_relevance"),
+        ("retrieval:\n  search:\n    min_relevance: 0.4\n", "set retrieval.answer.min_relevance"),
         ("retrieval:\n  answer:\n    mode: psychic\n", "retrieval.answer.mode"),
         ("servers:\n  rasa_prot: 5005\n", "servers.rasa_prot"),
         ("- just\n- a list\n", "mapping"),
@@ -46,3 +47,15 @@ def test_relative_paths_resolve_against_the_file(tmp_path: Path):
     path.write_text("paths:\n  index_dir: idx\n")
     settings = load_settings(path)
     assert settings.path(settings.paths.index_dir) == (tmp_path / "idx").resolve()
+
+
+def test_the_environment_overrides_the_file_and_is_named_in_errors(tmp_path: Path):
+    path = tmp_path / "tutor.yml"
+    path.write_text("servers:\n  rasa_port: 5005\nretrieval:\n  answer:\n    mode: guarded\n")
+    settings = load_settings(path, environ={"TUTOR_SERVERS__RASA_PORT": "6000", "TUTOR_CONSOLE__HTTPS_ONLY": "true",
+                                            "TUTOR_CONSOLE_SECRET": "not a setting"})
+    assert settings.servers.rasa_port == 6000 and settings.console.https_only is True
+    assert settings.source_of("servers.rasa_port") == "environment TUTOR_SERVERS__RASA_PORT"
+    assert settings.source_of("retrieval.answer.mode") == f"file {path}" and settings.source_of("servers.workers") == "default"
+    with pytest.raises(SettingsError, match="servers.rasa_port.*from TUTOR_SERVERS__RASA_PORT"):
+        load_settings(path, environ={"TUTOR_SERVERS__RASA_PORT": "not a port"})

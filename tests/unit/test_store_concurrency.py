@@ -1,6 +1,6 @@
 """Several processes writing one SQLite file through the public store APIs, and the retry under every write.
 
-The multi-process run is the benchmark's own (`eval.store_writers.run_once`), so the test and the measured
+The multi-process run is the benchmark's own (`eval.load.store_writers.run_once`), so the test and the measured
 table check the same thing: processes open a fresh file at once, make a mix of turn, quiz and profile writes
 on shared learners, and the file must then hold exactly what they report, with integrity ok.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from eval.store_writers import run_once
-from store import LearningStore, TurnStore
+from eval.load.store_writers import run_once
+from store import LearningStore, ProfileStore, TurnStore
 from store.retry import is_transient, retry, write
 
 pytestmark = pytest.mark.unit
@@ -94,34 +94,39 @@ def test_write_rolls_back_a_failed_attempt_before_retrying_it(tmp_path: Path) ->
 
 
 def test_a_second_writer_waits_for_the_lock_instead_of_failing(tmp_path: Path) -> None:
-    """A connection holding the write lock briefly (another process, say) delays a store write, never fails it."""
-    store = LearningStore(tmp_path / "tutor.db")
+    """A connection holding the write lock briefly (another process, say) delays a store write, never fails it,
+    and the write reads what the other committed (a profile change merges)."""
+    store = ProfileStore(tmp_path / "tutor.db")
     other = sqlite3.connect(tmp_path / "tutor.db", isolation_level=None, check_same_thread=False)
     other.execute("begin immediate")
-    other.execute("insert into mastery (learner, skill, p_mastery, attempts, correct) values ('ana', 'joins', 0.3, 4, 2)")
+    other.execute("insert into profiles (learner, role, goals, group_name, created, updated) values ('ana', 'analyst', '', '', 0, 0)")
     threading.Timer(0.3, lambda: other.execute("commit")).start()
-    store.save_mastery("ana", "joins", 0.5, correct=True)
+    store.save_profile("ana", goals="team lead")
     other.close()
-    row = store.mastery("ana")["joins"]
-    assert (row["attempts"], row["correct"], row["p_mastery"]) == (5, 3, 0.5)
+    row = store.profile("ana")
+    assert (row["role"], row["goals"]) == ("analyst", "team lead")
 
 
 def test_threads_sharing_one_store_keep_every_write(tmp_path: Path) -> None:
     """One store (one connection) is shared by a server process's threads; their transactions must not interleave."""
     store = LearningStore(tmp_path / "tutor.db")
     errors: list[BaseException] = []
+    sessions = [store.create_session(f"learner-{n}", "t", [f"q{i}" for i in range(50)]) for n in range(4)]
 
-    def answer() -> None:
+    def answer(session: dict) -> None:
         try:
-            for _ in range(50):
-                store.save_mastery("ana", "joins", 0.5, correct=True)
+            for position in range(50):
+                attempt = {"learner": session["learner"], "question_id": f"q{position}", "skill": "joins", "answer": "a",
+                           "correct": 1, "skipped": 0, "hinted": 0, "score": 1.0, "latency_ms": 1.0}
+                store.record_answer(session["session_id"], position, attempt, lambda p: 0.5, lambda card: ({}, 0.0))
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
 
-    threads = [threading.Thread(target=answer) for _ in range(4)]
+    threads = [threading.Thread(target=answer, args=(s,)) for s in sessions]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
-    assert store.mastery("ana")["joins"]["attempts"] == 200
+    assert sum(store.mastery(s["learner"])["joins"]["attempts"] for s in sessions) == 200
+    assert store.db.execute("select count(*) from attempts").fetchone()[0] == 200

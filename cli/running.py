@@ -1,0 +1,137 @@
+"""The commands that run things: train the dialogue model, serve Rasa and the action server, the demo, the
+terminal chat, and PostgreSQL and Redis on one host."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from tutor import Settings, Tutor
+
+from .main import app, console, ingest_into, load_or_exit
+from .rasa_servers import ServerError, ServerGroup, Stopped, stop_on_signals
+from .rasa_servers import train as train_model
+from .terminal import RestClient, chat_loop, default_sender
+
+
+@app.command()
+def train(force: bool = typer.Option(False, help="Retrain even if nothing changed.")) -> None:
+    """Train the Rasa dialogue model (skipped when domain, data and config are unchanged)."""
+    settings = load_or_exit()
+    try:
+        model = train_model(settings, force=force)
+    except ServerError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1)
+    console.print(f"Dialogue model: {model}")
+
+
+def servers_of(settings: Settings) -> ServerGroup:
+    return ServerGroup(settings, log_dir=settings.path(Path("var/logs")))
+
+
+@app.command()
+def serve(
+    workers: Optional[int] = typer.Option(
+        None, min=1, max=64, help="Processes for each of Rasa and the action server (default servers.workers); "
+        "above 1 needs a Redis lock store, e.g. --endpoints deploy/endpoints.yml."),
+    endpoints: Optional[Path] = typer.Option(None, help="Rasa endpoints file (default servers.endpoints)."),
+) -> None:
+    """Start Rasa and the action server; wait until both answer; stop both on Ctrl-C, SIGTERM or SIGHUP."""
+    settings = load_or_exit()
+    if workers is not None:
+        settings.servers.workers = workers
+    if endpoints is not None:
+        settings.servers.endpoints = endpoints.resolve()
+    group = servers_of(settings)
+    stop_on_signals()
+    try:
+        group.start()
+        console.print(f"Ready: REST channel at {group.rasa_url}/webhooks/rest/webhook, "
+                      f"{settings.servers.workers} worker(s) each (Ctrl-C to stop)")
+        while all(p.poll() is None for p in group.processes.values()):
+            time.sleep(1)
+        console.print("[red]A server stopped; see var/logs/.[/red]")
+        raise typer.Exit(1)
+    except ServerError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1)
+    except (KeyboardInterrupt, Stopped):
+        pass
+    finally:
+        group.stop()
+
+
+@app.command()
+def chat(
+    url: Optional[str] = typer.Option(None, help="Rasa server URL (default from settings)."),
+    sender: Optional[str] = typer.Option(None, help="Conversation id (default: a new one)."),
+) -> None:
+    """Chat in the terminal with a running tutor (`tutor serve`) through Rasa's REST channel."""
+    settings = load_or_exit()
+    chat_loop(RestClient(url or settings.rasa_url, sender or default_sender()), input, typer.echo)
+
+
+@app.command()
+def demo() -> None:
+    """Ingest the sample courses, train Rasa if stale, start both servers and chat in the terminal."""
+    settings = load_or_exit()
+    ingest_into(Tutor(settings), settings.path(settings.paths.courses))
+    group = servers_of(settings)
+    stop_on_signals()
+    try:
+        train_model(settings)
+        console.print("Starting the tutor (about a minute)…")
+        group.start()
+        chat_loop(RestClient(group.rasa_url, default_sender()), input, typer.echo)
+    except ServerError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1)
+    except Stopped:
+        pass
+    finally:
+        group.stop()
+
+
+services_app = typer.Typer(help="PostgreSQL and Redis on loopback for `tutor serve --workers N` on one host.")
+app.add_typer(services_app, name="services")
+
+
+def local_databases(settings: Settings, pg_port: int, redis_port: int):
+    from .databases import LocalPostgres, LocalRedis
+
+    base = settings.path(Path("var/services"))
+    return LocalPostgres(base / "postgres" / "data", port=pg_port), LocalRedis(base / "redis", port=redis_port)
+
+
+@services_app.command("start")
+def services_start(
+    pg_port: int = typer.Option(5432, help="PostgreSQL port on 127.0.0.1."),
+    redis_port: int = typer.Option(6379, help="Redis port on 127.0.0.1."),
+) -> None:
+    """Start PostgreSQL and Redis (data in var/services/) and print the variables deploy/endpoints.yml reads."""
+    from .databases import ServiceError
+
+    postgres, redis = local_databases(load_or_exit(), pg_port, redis_port)
+    try:
+        postgres.start()
+        redis.start()
+    except ServiceError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1)
+    for key, value in {**postgres.env(), **redis.env()}.items():
+        print(f"export {key}={value!s}")
+    console.print("Then: tutor serve --workers 2 --endpoints deploy/endpoints.yml   (stop with `tutor services stop`)")
+
+
+@services_app.command("stop")
+def services_stop(
+    pg_port: int = typer.Option(5432, help="PostgreSQL port on 127.0.0.1."),
+    redis_port: int = typer.Option(6379, help="Redis port on 127.0.0.1."),
+) -> None:
+    """Stop the PostgreSQL and Redis that `tutor services start` started."""
+    postgres, redis = local_databases(load_or_exit(), pg_port, redis_port)
+    postgres.stop()
+    redis.stop()

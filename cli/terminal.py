@@ -1,0 +1,58 @@
+"""A terminal chat through Rasa's REST channel: the same path any web or chat client takes. Replies are shown
+as their text, with buttons listed as numbered choices unless the text lists them already."""
+from __future__ import annotations
+
+import getpass
+import uuid
+from typing import Callable
+
+import requests
+
+from bot.rasa_client import RestClient
+from messages import parse_reply, say
+
+__all__ = ["RestClient", "chat_loop", "default_sender", "render_reply"]
+
+
+def default_sender() -> str:
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = "learner"
+    return f"terminal-{user}-{uuid.uuid4().hex[:6]}"
+
+
+def render_reply(message: dict) -> str:
+    """A bot message as terminal text."""
+    reply = parse_reply(message)
+    if reply is None:
+        return ""
+    text = reply.text
+    titles = [b.title for b in reply.buttons]
+    if titles and not all(title in text for title in titles):
+        text += "\n" + "\n".join(f"  {i}. {title}" for i, title in enumerate(titles, 1))
+    return text.strip()
+
+
+def chat_loop(client: RestClient, read: Callable[[str], str], write: Callable[[str], None]) -> None:
+    """Read lines until EOF or /quit; print every bot message. Network errors are reported, not fatal."""
+    write(say("channel.terminal_intro"))
+    while True:
+        try:
+            line = read("you> ")
+        except (EOFError, KeyboardInterrupt):
+            write("")
+            return
+        if line.strip() in ("/quit", "/exit"):
+            return
+        try:
+            messages = client.send(line)
+        except requests.RequestException as exc:
+            write(say("channel.terminal_unreachable", error=type(exc).__name__))
+            continue
+        if not messages:
+            write("tutor> " + say("channel.no_reply"))
+        for message in messages:
+            shown = render_reply(message)
+            if shown:  # structured-only messages (for rich channels) have no text
+                write("tutor> " + shown)

@@ -1,0 +1,154 @@
+"""Transcripts for trainers: conversations with full-text search and filters, one conversation with its turns,
+notes and the learner's quiz attempts, annotations, review marks, export rows and the unanswered questions.
+
+Rows carry real learner ids; the console decides what a viewer may see (aliases, redaction).
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .migrations import open_database
+from .retry import write
+
+ANNOTATION_KINDS = ("flag", "note")
+
+
+@dataclass
+class TranscriptFilter:
+    """Which turns to show: text search (full-text index), learner, course cited, channel, dates, signals."""
+
+    q: str = ""
+    learner: str = ""
+    course: str = ""
+    channel: str = ""
+    since: str = ""  # YYYY-MM-DD, local time
+    until: str = ""
+    abstained: bool = False
+    low_confidence: bool = False
+    thumbs_down: bool = False
+    human: bool = False
+
+    def where(self, low_confidence: float) -> tuple[str, list[Any]]:
+        clauses, params = ["1"], []
+        if self.q:
+            clauses.append("turns.rowid in (select rowid from turns_fts where turns_fts match ?)")
+            params.append(" ".join(f'"{w}"' for w in self.q.replace('"', " ").split()))
+        for column, value in (("learner", self.learner), ("channel", self.channel)):
+            if value:
+                clauses.append(f"turns.{column} = ?")
+                params.append(value)
+        if self.course:
+            clauses.append("turns.sources like ?")
+            params.append(f'%"course_id": {json.dumps(self.course)}%')
+        for value, op in ((self.since, ">="), (self.until, "<")):
+            stamp = _day_start(value)
+            if stamp is not None:
+                clauses.append(f"turns.created {op} ?")
+                params.append(stamp + (86400 if op == "<" else 0))
+        if self.abstained:
+            clauses.append("turns.abstained = 1")
+        if self.low_confidence:
+            clauses.append("turns.abstained = 0 and turns.confidence < ?")
+            params.append(low_confidence)
+        if self.thumbs_down:
+            clauses.append("turns.feedback = 'down'")
+        if self.human:
+            clauses.append("turns.feedback = 'human'")
+        return " and ".join(clauses), params
+
+
+def _day_start(value: str) -> float | None:
+    if not value:
+        return None
+    try:
+        return time.mktime(time.strptime(value, "%Y-%m-%d"))
+    except ValueError:
+        return None
+
+
+class Transcripts:
+    def __init__(self, db: sqlite_utils.Database | Path | str) -> None:
+        self.db = open_database(db)
+
+    def learners(self) -> list[str]:
+        return [r[0] for r in self.db.execute("select distinct learner from turns")]
+
+    def conversation_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("select distinct conversation_id from turns") if r[0]]
+
+    def conversations(self, f: TranscriptFilter, low_confidence: float = 0.5, limit: int = 200) -> list[dict[str, Any]]:
+        """One row per conversation with a matching turn, latest first, with its counts of signals."""
+        where, params = f.where(low_confidence)
+        rows = self.db.execute(
+            f"""select conversation_id, learner, channel, count(*), min(created), max(created), sum(abstained),
+                       sum(feedback = 'down'), sum(feedback = 'human')
+                from turns where {where} group by conversation_id order by max(created) desc limit ?""",
+            [*params, limit]).fetchall()
+        reviewed = {r[0] for r in self.db.execute("select conversation_id from conversation_reviews")}
+        keys = ["conversation_id", "learner", "channel", "turns", "started", "last", "abstained", "thumbs_down", "human"]
+        return [{**dict(zip(keys, row)), "reviewed": row[0] in reviewed} for row in rows]
+
+    def conversation(self, conversation_id: str) -> dict[str, Any] | None:
+        """Every turn of a conversation with its sources and notes, the learner's quiz attempts, the review mark."""
+        cursor = self.db.execute(
+            "select turn_id, learner, channel, created, question, answer, mode, abstained, confidence, sources, notes, "
+            "latency_ms, feedback from turns where conversation_id = ? order by created", [conversation_id])
+        columns = [c[0] for c in cursor.description]
+        turns = [dict(zip(columns, row)) for row in cursor.fetchall()]
+        if not turns:
+            return None
+        learner = turns[0]["learner"]
+        for turn in turns:
+            turn["sources"] = json.loads(turn["sources"] or "[]")
+            turn["annotations"] = [dict(zip(("kind", "text", "author", "created"), r)) for r in self.db.execute(
+                "select kind, text, author, created from annotations where turn_id = ? order by created", [turn["turn_id"]])]
+            del turn["learner"]
+        attempts = [dict(zip(("question", "answer", "correct", "skipped", "hinted", "created"), r)) for r in self.db.execute(
+            "select q.prompt, a.answer, a.correct, a.skipped, a.hinted, a.created from attempts a "
+            "left join questions q using (question_id) where a.learner = ? order by a.created", [learner])]
+        review = self.db.execute("select reviewer, reviewed_at from conversation_reviews where conversation_id = ?",
+                                 [conversation_id]).fetchone()
+        return {"conversation_id": conversation_id, "learner": learner, "turns": turns, "attempts": attempts,
+                "reviewed": {"by": review[0], "at": review[1]} if review else None}
+
+    def annotate(self, turn_id: str, kind: str, text: str, author: str) -> bool:
+        """Flag or note a turn; False for an unknown turn or kind."""
+        def work() -> bool:
+            if kind not in ANNOTATION_KINDS or not self.db.execute("select 1 from turns where turn_id = ?", [turn_id]).fetchone():
+                return False
+            self.db["annotations"].insert({"annotation_id": uuid.uuid4().hex, "turn_id": turn_id, "kind": kind,
+                                           "text": text[:2000], "author": author, "created": time.time()})
+            return True
+
+        return write(self.db, work, what="console annotation")
+
+    def mark_reviewed(self, conversation_id: str, reviewer: str) -> None:
+        write(self.db, lambda: self.db["conversation_reviews"].upsert(
+            {"conversation_id": conversation_id, "reviewer": reviewer, "reviewed_at": time.time()}, pk="conversation_id"),
+            what="console review mark")
+
+    def export_rows(self, f: TranscriptFilter, low_confidence: float = 0.5) -> list[dict[str, Any]]:
+        """Matching turns, oldest first, with their sources decoded."""
+        where, params = f.where(low_confidence)
+        cursor = self.db.execute(
+            f"select turn_id, conversation_id, learner, channel, created, question, answer, mode, abstained, confidence, "
+            f"feedback, sources from turns where {where} order by created", params)
+        columns = [c[0] for c in cursor.description]
+        rows = [dict(zip(columns, row)) for row in cursor.fetchall()]
+        for row in rows:
+            row["sources"] = json.loads(row["sources"] or "[]")
+        return rows
+
+    def gap_questions(self, limit: int = 2000) -> list[dict[str, Any]]:
+        """Questions the courses did not answer, or whose answer got a 👎, latest first."""
+        cursor = self.db.execute(
+            "select turn_id, question, abstained, feedback, created from turns where abstained = 1 or feedback = 'down' "
+            "order by created desc limit ?", [limit])
+        return [dict(zip(("turn_id", "question", "abstained", "feedback", "created"), r)) for r in cursor]

@@ -1,0 +1,136 @@
+"""The Rasa actions as the action server runs them: a tracker from JSON, rasa-sdk's CollectingDispatcher, and a
+real Tutor over the sample course index and a temporary store."""
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions
+from actions import runtime
+from tutor import Tutor, load_settings
+
+pytestmark = pytest.mark.unit
+LEARNER = "slack:T1:U42"
+
+
+@pytest.fixture()
+def tutor(tmp_path: Path, course_index: Path, real_embedder) -> Tutor:
+    (tmp_path / "tutor.yml").write_text(f"paths:\n  index_dir: {course_index}\n  store: {tmp_path / 'tutor.db'}\n"
+                                        f"  cache_dir: {tmp_path / 'cache'}\n")
+    instance = Tutor(load_settings(tmp_path / "tutor.yml", environ={}), embedder=real_embedder)
+    runtime.use(instance)
+    return instance
+
+
+def tracker(text: str, intent: str = "ask_question", confidence: float = 0.95, slots: dict | None = None,
+            entities: list | None = None, sender: str = "slack:T1:D1:main") -> Tracker:
+    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or []}
+    return Tracker.from_dict({
+        "sender_id": sender, "slots": slots or {}, "latest_message": message, "paused": False, "followup_action": None,
+        "active_loop": {}, "latest_action_name": "action_listen",
+        "events": [{"event": "user", "text": text, "parse_data": message, "input_channel": "slack",
+                    "metadata": {"learner": LEARNER}}],
+    })
+
+
+def run(action, track: Tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, track, {}))
+    return dispatcher.messages, events
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def custom(messages: list[dict], kind: str) -> dict | None:
+    return next((m["custom"] for m in messages if (m.get("custom") or {}).get("type") == kind), None)
+
+
+def test_a_question_is_answered_recorded_for_the_learner_and_a_quiz_offered(tutor, tmp_path):
+    messages, events = run(actions.ActionAnswerQuestion(), tracker("how do I report a phishing email?"))
+    answer = custom(messages, "answer")
+    assert answer["citations"][0]["course_id"] == "infosec-basics" and "Sources:" in texts(messages)
+    assert {"event": "slot", "name": "quiz_offered", "value": True, "timestamp": None} in events
+    with sqlite3.connect(tmp_path / "tutor.db") as db:
+        row = db.execute("select learner, conversation_id, channel from turns where turn_id = ?", [answer["turn_id"]]).fetchone()
+    assert row == (LEARNER, "slack:T1:D1:main", "slack")
+
+
+def test_fallback_guides_empty_and_unclear_messages(tutor):
+    assert "didn't get any text" in texts(run(actions.ActionHandleFallback(), tracker("  ", "nlu_fallback", 0.2))[0])
+    assert "quiz you" in texts(run(actions.ActionHandleFallback(), tracker("hmm ok", "nlu_fallback", 0.2))[0])
+
+
+def test_feedback_is_recorded_through_the_dialogue(tutor, tmp_path):
+    answer = custom(run(actions.ActionAnswerQuestion(), tracker("what does SBI stand for?"))[0], "answer")
+    entities = [{"entity": "turn_id", "value": answer["turn_id"]}, {"entity": "feedback_value", "value": "human"}]
+    messages, _ = run(actions.ActionStoreFeedback(), tracker("/give_feedback", "give_feedback", 1.0, entities=entities))
+    received = custom(messages, "feedback")
+    assert received["stored"] and received["value"] == "human" and received["question"] == "what does SBI stand for?"
+    with sqlite3.connect(tmp_path / "tutor.db") as db:
+        assert db.execute("select feedback from turns where turn_id = ?", [answer["turn_id"]]).fetchone() == ("human",)
+    unknown = [{"entity": "turn_id", "value": "nope"}, {"entity": "feedback_value", "value": "up"}]
+    assert "couldn't match" in texts(run(actions.ActionStoreFeedback(), tracker("/give_feedback", "give_feedback", 1.0, entities=unknown))[0])
+
+
+def validate(text: str, intent: str = "ask_question", confidence: float = 0.95, entities: list | None = None):
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(actions.ValidateQuizForm().validate_quiz_answer(
+        text, dispatcher, tracker(text, intent, confidence, entities=entities), {}))
+    return dispatcher.messages, result
+
+
+def test_quiz_start_hint_feedback_mid_quiz_and_stop(tutor, tmp_path):
+    messages, events = run(actions.ActionStartQuiz(), tracker("quiz me on phishing", "start_quiz"))
+    assert "Let's go: 3 questions on phishing" in texts(messages)
+    assert [e["name"] for e in events if e["event"] == "slot"] == ["quiz_offered", "quiz_started_at"]
+    question = custom(run(actions.ActionAskQuizAnswer(), tracker("quiz me on phishing", "start_quiz"))[0], "quiz_question")
+    assert question["position"] == 1 and question["total"] == 3
+    hint, result = validate("hint", "quiz_hint")
+    assert texts(hint).startswith("Hint:") and result == {"quiz_answer": None}
+    answer = custom(run(actions.ActionAnswerQuestion(), tracker("what does MFA stand for?"))[0], "answer")
+    entities = [{"entity": "turn_id", "value": answer["turn_id"]}, {"entity": "feedback_value", "value": "up"}]
+    thanks, result = validate('/give_feedback{"feedback_value": "up"}', "give_feedback", 1.0, entities)
+    assert "Thanks for the feedback" in texts(thanks) and result == {"quiz_answer": None}
+    with sqlite3.connect(tmp_path / "tutor.db") as db:
+        assert db.execute("select count(*) from attempts").fetchone()[0] == 0  # recorded, not graded
+    busy, result = validate("what should I learn next?", "recommend_next", 0.99)
+    assert "middle of a quiz" in texts(busy) and result == {"quiz_answer": None}
+    paused, result = validate("stop", "quiz_stop")
+    assert "paused after 0 of 3" in texts(paused) and result == {"quiz_answer": "paused"}
+    assert "paused" in texts(run(actions.ActionQuizCommandOutsideQuiz(), tracker("hint", "quiz_hint"))[0])
+
+
+def test_a_whole_quiz_through_the_form(tutor):
+    run(actions.ActionStartQuiz(), tracker("quiz me on meetings", "start_quiz"))
+    results = []
+    for _ in range(3):
+        question = custom(run(actions.ActionAskQuizAnswer(), tracker("x"))[0], "quiz_question")
+        reply = "1" if question["kind"] == "mcq" else "no idea what this is"
+        messages, result = validate(reply, "inform", 0.5)
+        results.append(result["quiz_answer"])
+        assert custom(messages, "quiz_feedback") is not None
+    assert results == [None, None, "done"] and custom(messages, "quiz_summary")["total"] == 3
+    progress = run(actions.ActionShowProgress(), tracker("how am I doing?", "show_progress"))[0]
+    assert "Here's how you're doing" in texts(progress) and custom(progress, "progress")["mastery"]
+
+
+def test_unknown_quiz_topic_is_said_and_the_form_is_not_started(tutor):
+    messages, events = run(actions.ActionStartQuiz(), tracker("quiz me on quantum basket weaving", "start_quiz"))
+    assert "no questions about" in texts(messages)
+    assert {"event": "followup", "name": "action_listen", "timestamp": None} in events
+
+
+def test_profile_recommendations_and_paths(tutor):
+    _, events = run(actions.ActionUpdateProfile(), tracker("I'm a data analyst aiming for senior analyst", "set_profile"))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots == {"profile_role": "data analyst", "profile_goal": "senior analyst"}
+    recs = custom(run(actions.ActionRecommendCourses(), tracker("what should I learn next?", "recommend_next"))[0], "recommendations")
+    assert recs["items"][0]["course_id"] == "sql-for-analysts" and all(i["reasons"] for i in recs["items"])
+    path = custom(run(actions.ActionPlanPath(), tracker("plan my path to Advanced SQL", "plan_path"))[0], "path")
+    assert path["steps"] == ["sql-for-analysts", "advanced-sql"]
+    assert "Well done" in texts(run(actions.ActionMarkCompleted(), tracker("I finished SQL for Analysts", "mark_completed"))[0])

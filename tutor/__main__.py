@@ -1,4 +1,0 @@
-"""`python -m tutor …` runs the same command line as `tutor …`."""
-from .cli import app
-
-app()

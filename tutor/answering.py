@@ -1,0 +1,81 @@
+"""Answering course questions (each answer recorded as a turn, with a quiz offered where the course has
+questions) and the learner's feedback on answers."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict
+
+from messages import Button, FeedbackReceived, Reply, clean_message
+from store import FEEDBACK_VALUES, pseudonym
+
+from .outcome import Outcome
+from .parts import Parts
+from .unsaved import STORE_ERRORS, unsaved
+from .wording import Words, answer_reply, notice_text
+
+log = logging.getLogger(__name__)
+
+MAX_RECORDED_CHARS = 10_000
+
+
+class Answering:
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
+
+    def answer(self, learner: str, text: str, w: Words, conversation: str = "", channel: str = "", *,
+               record: bool = True, mode: str | None = None, offer_quiz: bool = True) -> Outcome:
+        from retrieval import RetrievalError
+
+        text = clean_message(text)
+        started = time.perf_counter()
+        try:
+            answer = self.parts.chain.answer(text, mode=mode, groups=self.parts.groups(learner))
+        except RetrievalError as exc:
+            log.error("answer failed for %s: %s", pseudonym(learner), exc)
+            return Outcome([Reply(w("answer.index_unavailable"))])
+        latency_ms = (time.perf_counter() - started) * 1000
+        notes = [notice_text(w, n) for n in answer.notices]
+        reply = answer_reply(w, answer, None, notes)
+        if record:
+            try:
+                reply.turn_id = self.parts.records.turns.record(
+                    learner, text[:MAX_RECORDED_CHARS], reply.answer, channel=channel, mode=answer.mode,
+                    abstained=answer.abstained, confidence=answer.confidence, sources=[asdict(c) for c in answer.citations],
+                    notes=notes, latency_ms=latency_ms, conversation_id=conversation or learner)
+            except Exception as exc:  # the learner still gets the answer when the record cannot be written
+                notes.append(unsaved(w, learner, w("unsaved.turn"), exc, with_answer=True))
+                reply = answer_reply(w, answer, None, notes)
+        outcome = Outcome([reply], values={"timings_ms": answer.timings_ms,
+                                           "scores": {c.label(): c.score for c in answer.citations}})
+        if offer_quiz:
+            self._offer_quiz(answer, outcome, w)
+        return outcome
+
+    def _offer_quiz(self, answer, outcome: Outcome, w: Words) -> None:
+        """After a grounded answer, a quick check on the same course section when it has questions."""
+        if answer.abstained or not answer.citations:
+            return
+        citation = answer.citations[0]
+        try:
+            self.parts.quiz()  # brings the question bank up to date with the index
+            has_questions = self.parts.records.learning.has_questions(citation.course_id)
+        except Exception as exc:  # the answer stands even when the quiz side is unavailable
+            log.warning("no quiz offer: %s", exc)
+            return
+        if has_questions:
+            outcome.add(Reply(w("answer.offer_quiz"), [Button(w("answer.offer_quiz_button"), w("say.yes"))]))
+            outcome.quiz_offer = f"{citation.title} {citation.section.split(' > ')[0]}".strip()
+
+    def feedback(self, learner: str, turn_id: str, value: str, w: Words) -> Outcome:
+        """👍 ('up'), 👎 ('down') or 'human' on an answer, stored with its turn."""
+        turns = self.parts.records.turns
+        try:
+            stored = value in FEEDBACK_VALUES and bool(turn_id) and turns.set_feedback(turn_id, value)
+            question = (turns.turn(turn_id) or {}).get("question", "") if stored else ""
+        except STORE_ERRORS as exc:
+            return Outcome([Reply(unsaved(w, learner, w("unsaved.feedback"), exc))])
+        key = "feedback.unknown_turn" if not stored else "feedback.human" if value == "human" else "feedback.thanks"
+        if stored:
+            log.info("feedback %s on turn %s from %s", value, turn_id, pseudonym(learner))
+        return Outcome([FeedbackReceived(w(key), turn_id=turn_id, value=value, stored=stored, question=question)])

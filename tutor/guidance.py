@@ -1,0 +1,108 @@
+"""What to learn next: recommendations with reasons, learning paths, the learner's profile, enrolments and
+completions."""
+from __future__ import annotations
+
+import logging
+
+from messages import LearningPath, Reply
+
+from .outcome import Outcome
+from .parts import Parts
+from .unsaved import STORE_ERRORS, unsaved
+from .wording import Words, path_reply, recommendations_reply
+
+log = logging.getLogger(__name__)
+
+MAX_ROLE_CHARS = 60
+MAX_GOAL_CHARS = 120
+
+
+class Guidance:
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
+
+    def recommend(self, learner: str, w: Words) -> Outcome:
+        profile = self.parts.profile(learner)
+        recs = self.parts.recommender().recommend(profile, visible=self.parts.visible_courses(learner))
+        return Outcome([recommendations_reply(w, recs, bool(profile.role or profile.goals))])
+
+    def _target(self, learner: str, text: str, completed: set[str] | None = None):
+        from recommender import resolve_target
+
+        return resolve_target(self.parts.catalogue(), text, self.parts.embedder,
+                              self.parts.settings.recommender.min_target_similarity, completed or set(),
+                              self.parts.visible_courses(learner))
+
+    def plan_path(self, learner: str, target_text: str, w: Words) -> Outcome:
+        """The courses leading to a course or skill, in prerequisite order; an unknown target is said honestly."""
+        from recommender import UnknownTarget, plan_path
+
+        profile = self.parts.profile(learner)
+        try:
+            target = self._target(learner, target_text, profile.completed)
+        except UnknownTarget as exc:
+            text = w("path.unknown", target=exc.target, titles=exc.titles) if exc.target else w("path.which")
+            return Outcome([LearningPath(text, found=False)])
+        if target.course_id in profile.completed:
+            return Outcome([Reply(w("path.already_done", title=target.title))])
+        catalogue = self.parts.catalogue()
+        path = plan_path(catalogue, target, profile.completed)
+        return Outcome([path_reply(w, catalogue, path, self.parts.visible_courses(learner))])
+
+    def set_profile(self, learner: str, w: Words, role: str | None = None, goals: str | None = None,
+                    group: str | None = None) -> Outcome:
+        """Merge what the learner told about themselves; `values` has the role and goals now known."""
+        current = self.parts.records.profiles.profile(learner) or {}
+        outcome = Outcome()
+        fields = {k: v.strip() for k, v in (("role", role), ("goals", goals), ("group_name", group)) if v and v.strip()}
+        if fields:
+            try:
+                current = self.parts.records.profiles.save_profile(learner, **fields)
+            except STORE_ERRORS as exc:
+                outcome.add(Reply(unsaved(w, learner, w("unsaved.profile"), exc)))
+                current = {**current, **fields}
+        outcome.values = {"role": current.get("role") or None, "goals": current.get("goals") or None}
+        return outcome
+
+    def check_role(self, learner: str, role: str, w: Words) -> Outcome:
+        """A role given to the profile form: saved when it reads as one, else asked again (values["role"] None)."""
+        role = role.strip(" .!")
+        if not role or len(role) > MAX_ROLE_CHARS:
+            return Outcome([Reply(w("profile.bad_role"))], values={"role": None})
+        return self.set_profile(learner, w, role=role)
+
+    def check_goal(self, learner: str, goal: str, w: Words) -> Outcome:
+        goal = goal.strip(" .!")
+        if not goal or len(goal) > MAX_GOAL_CHARS:
+            return Outcome([Reply(w("profile.bad_goal"))], values={"goals": None})
+        return self.set_profile(learner, w, goals=goal)
+
+    def confirm_profile(self, learner: str, w: Words) -> Outcome:
+        p = self.parts.records.profiles.profile(learner) or {}
+        key = "profile.confirm_group" if p.get("group_name") else "profile.confirm"
+        return Outcome([Reply(w(key, role=p.get("role"), goals=p.get("goals"), group=p.get("group_name")))])
+
+    def set_course_status(self, learner: str, course_text: str, status: str, w: Words) -> Outcome:
+        """'completed' or 'enrolled' for the course the learner named."""
+        from recommender import UnknownTarget
+
+        try:
+            course = self._target(learner, course_text)
+        except UnknownTarget:
+            return Outcome([Reply(w("course.which_finished"))])
+        profiles = self.parts.records.profiles
+        try:
+            profiles.set_course_status(learner, course.course_id, status)
+        except STORE_ERRORS as exc:
+            what = w("unsaved.completed" if status == "completed" else "unsaved.enrolled", title=course.title)
+            return Outcome([Reply(unsaved(w, learner, what, exc))])
+        if status == "completed":
+            return Outcome([Reply(w("course.finished", title=course.title))])
+        catalogue = self.parts.catalogue()
+        parts = [w("course.enrolled", title=course.title, minutes=course.duration_minutes)]
+        unmet = catalogue.unmet_prerequisites(course.course_id, set(profiles.courses(learner, "completed")))
+        if unmet:
+            parts.append(w("course.builds_on", titles=[catalogue.courses[u].title for u in unmet]))
+        if course.url:
+            parts.append(w("course.start_here", url=course.url))
+        return Outcome([Reply(" ".join(parts))])

@@ -1,0 +1,132 @@
+"""The one place where settings become working parts: the tutor's records, the answer chain, the quiz service with
+its question bank, the catalogue and the recommender. Each part is built on first use (models load lazily), and
+the parts that depend on the course index are rebuilt when an ingest swaps it."""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from store import Records
+
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Parts:
+    """Safe to share between the threads of one process; nothing is loaded until a part is first asked for."""
+
+    def __init__(self, settings: Settings, embedder: Any = None, generator: Any = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._generator = generator
+        self._lock = threading.RLock()
+        self._built: dict[str, Any] = {}
+
+    def _once(self, name: str, build) -> Any:
+        with self._lock:
+            if name not in self._built:
+                self._built[name] = build()
+            return self._built[name]
+
+    @property
+    def records(self) -> Records:
+        return self._once("records", lambda: Records(self.settings.path(self.settings.paths.store)))
+
+    @property
+    def chain(self):
+        """The answer chain (retrieval.AnswerChain) over the index at paths.index_dir."""
+        def build():
+            from retrieval import AnswerChain, QueryEmbedder, Retriever, make_generator
+
+            cfg = self.settings
+            embedder = self._embedder or QueryEmbedder(cfg.retrieval.embedding, cfg.path(cfg.paths.cache_dir))
+            generator = self._generator
+            if generator is None and cfg.retrieval.answer.mode != "extractive":
+                generator = make_generator(cfg.retrieval.generator, cfg.path(cfg.paths.cache_dir))
+            log.info("answer chain over %s (mode %s)", cfg.path(cfg.paths.index_dir), cfg.retrieval.answer.mode)
+            return AnswerChain(Retriever(cfg.path(cfg.paths.index_dir), embedder, cfg.retrieval), embedder, cfg.retrieval, generator)
+
+        return self._once("chain", build)
+
+    @property
+    def embedder(self):
+        return self.chain.embedder
+
+    def index_version(self) -> str:
+        """The name of the index version now serving (IndexNotFound before the first ingest)."""
+        return self.chain.retriever.version().root.name
+
+    def _per_index(self, name: str, build) -> Any:
+        """A part derived from the course index, rebuilt when an ingest has swapped the index."""
+        version = self.index_version()
+        with self._lock:
+            cached = self._built.get(name)
+            if cached is None or cached[0] != version:
+                self._built[name] = (version, build())
+            return self._built[name][1]
+
+    def quiz(self):
+        """The quiz service (assessment.QuizService), its question bank brought up to date with the index."""
+        from assessment import Grader, QuizService, sync_question_bank
+
+        def sync() -> bool:
+            courses, chunks = self.chain.retriever.corpus()
+            generate = self.settings.assessment.generate_questions
+            sync_question_bank(self.records.learning, courses, chunks if generate else [], self.embedder)
+            return True
+
+        self._per_index("question_bank", sync)
+
+        def build():
+            cfg = self.settings.assessment
+            grader = Grader(self.embedder, cfg.grading_threshold, cfg.similarity_weight)
+            return QuizService(self.records.learning, grader, cfg, self.embedder)
+
+        return self._once("quiz", build)
+
+    def catalogue(self):
+        """The course catalogue (recommender.Catalogue) of the index now serving."""
+        from recommender import Catalogue
+
+        return self._per_index("catalogue", lambda: Catalogue.from_metadata(self.chain.retriever.corpus()[0]))
+
+    def recommender(self):
+        """Rebuilt only when the catalogue or the enrolments changed since the last request."""
+        from recommender import Recommender
+
+        enrolments = self.records.profiles.all_enrolments()
+        catalogue = self.catalogue()
+        key = (id(catalogue), len(enrolments), enrolments[-1]["updated"] if enrolments else 0)
+        with self._lock:
+            cached = self._built.get("recommender")
+            if cached is None or cached[0] != key:
+                cached = self._built["recommender"] = (key, Recommender(catalogue, self.embedder, self.settings.recommender, enrolments))
+            return cached[1]
+
+    def profile(self, learner: str):
+        """Everything the recommender may use about a learner (recommender.LearnerProfile)."""
+        from recommender import LearnerProfile
+
+        records = self.records
+        row = records.profiles.profile(learner) or {}
+        return LearnerProfile(
+            learner=learner, role=row.get("role", ""), goals=row.get("goals", ""), group=row.get("group_name", ""),
+            completed=set(records.profiles.courses(learner, "completed")),
+            mastery={s: {"p_mastery": r["p_mastery"], "attempts": r["attempts"], "correct": r["correct"]}
+                     for s, r in records.learning.mastery(learner).items()},
+            asked=records.turns.cited_courses(learner), since=row.get("created", 0.0),
+        )
+
+    def groups(self, learner: str) -> set[str]:
+        """The role and team a learner told the tutor; course audiences are matched against them."""
+        row = self.records.profiles.profile(learner) or {}
+        return {g for g in (row.get("role", ""), row.get("group_name", "")) if g}
+
+    def visible_courses(self, learner: str) -> set[str]:
+        """Courses whose audience includes this learner (answers, quizzes and recommendations draw only on them)."""
+        from retrieval import audience_allows
+
+        groups = self.groups(learner)
+        return {c.course_id for c in self.catalogue().courses.values() if audience_allows(",".join(c.audience), groups)}

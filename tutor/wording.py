@@ -1,0 +1,171 @@
+"""Capability results as typed replies in the learner's language: the one place where the tutor's data becomes
+words (through messages.say)."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from messages import (
+    AnswerReply,
+    Button,
+    Citation,
+    LearningPath,
+    Progress,
+    QuizFeedback,
+    QuizQuestion,
+    QuizSummary,
+    Recommendations,
+    Reply,
+    say,
+)
+
+
+class Words:
+    """`say` bound to one language; lists in values are joined the language's way."""
+
+    def __init__(self, lang: str = "en") -> None:
+        self.lang = lang
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return say(key, self.lang, **{k: self.join(v) if isinstance(v, (list, tuple)) else v for k, v in values.items()})
+
+    def join(self, items: Iterable[Any]) -> str:
+        return ", ".join(str(i) for i in items)
+
+
+def answer_reply(w: Words, answer, turn_id: str | None, notes: list[str]) -> AnswerReply:
+    """An Answer from the chain (retrieval.Answer) as the learner sees it."""
+    citations = [Citation(c.course_id, c.title, c.section, c.url, c.source) for c in answer.citations]
+    body = answer.text
+    if answer.mode == "refused":
+        body = w("answer.refused", notice=w("notice.instructions_ignored"), example=w("answer.example"))
+        notes = [n for n in notes if n != w("notice.instructions_ignored")]
+    elif answer.mode == "none":
+        body = w("answer.empty_question", example=w("answer.example"))
+    elif answer.abstained:
+        titles = [s["title"] for s in answer.suggestions[:4]]
+        body = w("answer.not_covered") + (" " + w("answer.courses_cover", titles=titles) if titles else "")
+    lines = [*notes, body]
+    if citations:
+        lines.append(w("answer.sources"))
+        lines += [w("answer.source_line", label=c.label(), where=c.url or c.source) for c in citations]
+    return AnswerReply("\n".join(lines), answer=body, turn_id=turn_id, abstained=answer.abstained,
+                       confidence=answer.confidence, mode=answer.mode, notes=notes, citations=citations,
+                       suggestions=[{"id": s["id"], "title": s["title"]} for s in answer.suggestions[:4]])
+
+
+def notice_text(w: Words, notice) -> str:
+    return w(f"notice.{notice.code}", **notice.values)
+
+
+def citation_of(question: dict[str, Any]) -> Citation:
+    return Citation(question["course_id"], question["course_title"], question["section"], question["url"])
+
+
+def where(question: dict[str, Any]) -> str:
+    c = citation_of(question)
+    return f"{c.label()} ({c.url})" if c.url else c.label()
+
+
+def question_reply(w: Words, turn) -> QuizQuestion:
+    """The current question of a quiz (assessment.QuizTurn)."""
+    q = turn.question
+    head = w("quiz.question_head", position=turn.position, total=turn.total, course=q["course_title"], prompt=q["prompt"])
+    buttons = []
+    if q["kind"] == "mcq":
+        options = "\n".join(w("quiz.option_line", number=i, option=o) for i, o in enumerate(q["options"], 1))
+        text = f"{head}\n{options}\n{w('quiz.how_to_choose')}"
+        buttons = [Button(o, str(i)) for i, o in enumerate(q["options"], 1)]
+    else:
+        text = f"{head}\n{w('quiz.how_to_answer')}"
+    return QuizQuestion(text, buttons, question_id=q["question_id"], kind=q["kind"], prompt=q["prompt"],
+                        options=list(q["options"]), position=turn.position, total=turn.total, skill=q["skill"],
+                        course_title=q["course_title"])
+
+
+def feedback_reply(w: Words, graded) -> QuizFeedback:
+    """The grade of one answer (assessment.Graded) with the right answer, why, and the source."""
+    q = graded.question
+    why, source = q.get("explanation") or "", w("quiz.source", where=where(q))
+    key = "quiz.skipped" if graded.skipped else "quiz.correct" if graded.correct else "quiz.wrong"
+    text = " ".join(w(key, answer=q["answer"], why=why, source=source).split())
+    return QuizFeedback(text, correct=graded.correct, skipped=graded.skipped, answer=q["answer"],
+                        explanation=why, citation=citation_of(q))
+
+
+def summary_reply(w: Words, turn) -> QuizSummary:
+    text = w("quiz.finished", correct=turn.correct, total=turn.total)
+    if turn.mastery:
+        text += " " + w("quiz.mastery_now", levels=[f"{s} {p:.0%}" for s, p in turn.mastery.items()])
+    return QuizSummary(text, correct=turn.correct, total=turn.total, mastery=dict(turn.mastery))
+
+
+def mastery_words(w: Words, p: float) -> str:
+    key = "mastered" if p >= 0.9 else "solid" if p >= 0.7 else "getting_there" if p >= 0.4 else "starting"
+    return w(f"mastery.{key}")
+
+
+def due_text(w: Words, due: dict[str, int]) -> str:
+    """'N questions due for review (…) — say “review” …', or '' when nothing is due."""
+    if not due:
+        return ""
+    parts = [w("review.due_part", count=n, skill=s) for s, n in due.items()]
+    return w("review.due", count=sum(due.values()), parts=parts)
+
+
+def progress_reply(w: Words, standing) -> Progress:
+    """Mastery per skill in words and numbers (assessment.Standing), and the reviews due."""
+    mastery = {s: {"p_mastery": round(r["p_mastery"], 3), "attempts": r["attempts"], "correct": r["correct"]}
+               for s, r in standing.mastery.items()}
+    if not standing.mastery:
+        return Progress(w("progress.none"), mastery={}, due=standing.due_count)
+    lines = [w("progress.head")]
+    for skill, row in sorted(standing.mastery.items(), key=lambda kv: -kv[1]["p_mastery"]):
+        lines.append(w("progress.line", skill=skill, p=row["p_mastery"], words=mastery_words(w, row["p_mastery"]),
+                       correct=row["correct"], attempts=row["attempts"]))
+    due = due_text(w, standing.due)
+    if due:
+        lines.append(due)
+    return Progress("\n".join(lines), mastery=mastery, due=standing.due_count)
+
+
+def reason_text(w: Words, reason) -> str:
+    return w(f"reason.{reason.code}", **reason.values)
+
+
+def recommendations_reply(w: Words, recs, has_profile: bool) -> Reply:
+    if not recs:
+        return Reply(w("recommend.all_done"))
+    lines = [w("recommend.head")]
+    items = []
+    for i, rec in enumerate(recs, 1):
+        c, reasons = rec.course, [reason_text(w, r) for r in rec.reasons]
+        lines.append(w("recommend.line", number=i, title=c.title, minutes=c.duration_minutes, level=c.level,
+                       reasons="; ".join(reasons)))
+        items.append({"course_id": c.course_id, "title": c.title, "url": c.url, "reasons": reasons,
+                      "unmet_prerequisites": rec.unmet_prerequisites, "score": rec.score})
+    if not has_profile:
+        lines.append(w("recommend.tell_profile"))
+    first = recs[0].course.title
+    buttons = [Button(w("recommend.button_enrol", title=first), w("say.enrol", title=first)),
+               Button(w("recommend.button_quiz", title=first), w("say.quiz_on", topic=first)),
+               Button(w("recommend.button_path", title=first), w("say.path", title=first))]
+    return Recommendations("\n".join(lines), buttons, items=items)
+
+
+def path_reply(w: Words, catalogue, path, visible: set[str]) -> LearningPath:
+    def title(course_id: str) -> str:
+        return catalogue.courses[course_id].title if course_id in visible else w("path.hidden_course")
+
+    target = path.target
+    lines = [w("path.head", title=target.title, count=len(path.steps), minutes=path.total_minutes)]
+    for i, course in enumerate(path.steps, 1):
+        needs = catalogue.unmet_prerequisites(course.course_id, set())
+        if needs:
+            lines.append(w("path.step_after", number=i, title=title(course.course_id), minutes=course.duration_minutes,
+                           after=[title(n) for n in needs]))
+        else:
+            lines.append(w("path.step", number=i, title=title(course.course_id), minutes=course.duration_minutes))
+    if path.already_done:
+        lines.append(w("path.done_before", titles=[c.title for c in path.already_done]))
+    return LearningPath("\n".join(lines), found=True, target=target.course_id, steps=[c.course_id for c in path.steps],
+                        total_minutes=path.total_minutes)
