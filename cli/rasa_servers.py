@@ -17,14 +17,12 @@ from pathlib import Path
 
 import requests
 
-from tutor import EndpointsError, Settings, read_endpoints
+from tutor import PROJECT_ROOT, EndpointsError, Settings, read_endpoints
 
 log = logging.getLogger(__name__)
 
 RASA_BIN_ENV = "TUTOR_RASA_BIN"
 DOMAIN = Path("bot/domain")  # domain.yml, and responses.yml written from messages/ before each training
-# The code (domain, NLU data, actions, channels) lives beside this package; settings may live elsewhere.
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 class ServerError(Exception):

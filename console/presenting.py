@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from dataclasses import replace
 from typing import Any, Mapping
 
 from store import TranscriptFilter
@@ -45,7 +46,7 @@ class Presenter:
 
     def conversations(self, params: Mapping[str, str], real_identity: bool) -> dict[str, Any]:
         f = filter_from(params)
-        shown = TranscriptFilter(**f.__dict__)
+        shown = replace(f)
         items = []
         for row in self.transcripts.conversations(self._real_filter(f, real_identity), self.low_confidence):
             learner = row.pop("learner")

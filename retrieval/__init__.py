@@ -49,9 +49,11 @@ def build_answer_chain(
     cache_dir: Path,
     settings: RetrievalSettings,
     embedder: Embedder | None = None,
+    generator: Generator | None = None,
 ) -> AnswerChain:
     """Wire embedder, retriever and (for non-extractive modes) the generator. Loads no weights yet."""
     embedder = embedder or QueryEmbedder(settings.embedding, cache_dir)
     retriever = Retriever(index_dir, embedder, settings)
-    generator = make_generator(settings.generator, cache_dir) if settings.answer.mode != "extractive" else None
+    if generator is None and settings.answer.mode != "extractive":
+        generator = make_generator(settings.generator, cache_dir)
     return AnswerChain(retriever, embedder, settings, generator)

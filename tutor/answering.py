@@ -12,7 +12,7 @@ from store import FEEDBACK_VALUES, pseudonym
 from .outcome import Outcome
 from .parts import Parts
 from .unsaved import STORE_ERRORS, unsaved
-from .wording import Words, answer_reply, notice_text
+from .wording import Words, answer_reply
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +35,15 @@ class Answering:
             log.error("answer failed for %s: %s", pseudonym(learner), exc)
             return Outcome([Reply(w("answer.index_unavailable"))])
         latency_ms = (time.perf_counter() - started) * 1000
-        notes = [notice_text(w, n) for n in answer.notices]
-        reply = answer_reply(w, answer, None, notes)
+        reply = answer_reply(w, answer)
         if record:
             try:
                 reply.turn_id = self.parts.records.turns.record(
                     learner, text[:MAX_RECORDED_CHARS], reply.answer, channel=channel, mode=answer.mode,
                     abstained=answer.abstained, confidence=answer.confidence, sources=[asdict(c) for c in answer.citations],
-                    notes=notes, latency_ms=latency_ms, conversation_id=conversation or learner)
+                    notes=reply.notes, latency_ms=latency_ms, conversation_id=conversation or learner)
             except Exception as exc:  # the learner still gets the answer when the record cannot be written
-                notes.append(unsaved(w, learner, w("unsaved.turn"), exc, with_answer=True))
-                reply = answer_reply(w, answer, None, notes)
+                reply = answer_reply(w, answer, extra_notes=[unsaved(w, learner, w("unsaved.turn"), exc, with_answer=True)])
         outcome = Outcome([reply], values={"timings_ms": answer.timings_ms,
                                            "scores": {c.label(): c.score for c in answer.citations}})
         if offer_quiz:

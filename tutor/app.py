@@ -56,15 +56,13 @@ class Tutor:
         """Add or update the course files under `path` in the index (retrieval.IngestReport), then get the
         question embedder ready so the first question does not wait for it. `catalogue_problems` on the report
         lists prerequisite cycles and unknown prerequisites in the courses' front matter."""
-        from recommender import Catalogue
-        from retrieval import QueryEmbedder, Retriever, SentenceEmbedder, ingest
+        from retrieval import QueryEmbedder, SentenceEmbedder, ingest
 
         cfg = self.settings
-        embedder = SentenceEmbedder(cfg.retrieval.embedding)
-        report = ingest(path, cfg.path(cfg.paths.index_dir), embedder, cfg.retrieval, progress=progress)
+        report = ingest(path, cfg.path(cfg.paths.index_dir), SentenceEmbedder(cfg.retrieval.embedding), cfg.retrieval,
+                        progress=progress)
         if report.total_chunks:
-            courses, _ = Retriever(cfg.path(cfg.paths.index_dir), embedder, cfg.retrieval).corpus()
-            report.catalogue_problems = Catalogue.from_metadata(courses).report.problems()
+            report.catalogue_problems = self.parts.catalogue().report.problems()
             if cfg.retrieval.embedding.backend != "torch":
                 try:
                     QueryEmbedder(cfg.retrieval.embedding, cfg.path(cfg.paths.cache_dir)).prepare()

@@ -38,15 +38,12 @@ class Parts:
     def chain(self):
         """The answer chain (retrieval.AnswerChain) over the index at paths.index_dir."""
         def build():
-            from retrieval import AnswerChain, QueryEmbedder, Retriever, make_generator
+            from retrieval import build_answer_chain
 
             cfg = self.settings
-            embedder = self._embedder or QueryEmbedder(cfg.retrieval.embedding, cfg.path(cfg.paths.cache_dir))
-            generator = self._generator
-            if generator is None and cfg.retrieval.answer.mode != "extractive":
-                generator = make_generator(cfg.retrieval.generator, cfg.path(cfg.paths.cache_dir))
             log.info("answer chain over %s (mode %s)", cfg.path(cfg.paths.index_dir), cfg.retrieval.answer.mode)
-            return AnswerChain(Retriever(cfg.path(cfg.paths.index_dir), embedder, cfg.retrieval), embedder, cfg.retrieval, generator)
+            return build_answer_chain(cfg.path(cfg.paths.index_dir), cfg.path(cfg.paths.cache_dir), cfg.retrieval,
+                                      self._embedder, self._generator)
 
         return self._once("chain", build)
 
@@ -98,7 +95,7 @@ class Parts:
 
         enrolments = self.records.profiles.all_enrolments()
         catalogue = self.catalogue()
-        key = (id(catalogue), len(enrolments), enrolments[-1]["updated"] if enrolments else 0)
+        key = (self.index_version(), len(enrolments), enrolments[-1]["updated"] if enrolments else 0)
         with self._lock:
             cached = self._built.get("recommender")
             if cached is None or cached[0] != key:

@@ -32,18 +32,21 @@ class Words:
         return ", ".join(str(i) for i in items)
 
 
-def answer_reply(w: Words, answer, turn_id: str | None, notes: list[str]) -> AnswerReply:
-    """An Answer from the chain (retrieval.Answer) as the learner sees it."""
+def answer_reply(w: Words, answer, turn_id: str | None = None, extra_notes: list[str] = ()) -> AnswerReply:
+    """An Answer from the chain (retrieval.Answer) as the learner sees it: its notices worded as notes (a refusal
+    says its notice in the answer itself), then `extra_notes`."""
     citations = [Citation(c.course_id, c.title, c.section, c.url, c.source) for c in answer.citations]
     body = answer.text
+    notices = answer.notices
     if answer.mode == "refused":
         body = w("answer.refused", notice=w("notice.instructions_ignored"), example=w("answer.example"))
-        notes = [n for n in notes if n != w("notice.instructions_ignored")]
+        notices = [n for n in notices if n.code != "instructions_ignored"]
     elif answer.mode == "none":
         body = w("answer.empty_question", example=w("answer.example"))
     elif answer.abstained:
         titles = [s["title"] for s in answer.suggestions[:4]]
         body = w("answer.not_covered") + (" " + w("answer.courses_cover", titles=titles) if titles else "")
+    notes = [notice_text(w, n) for n in notices] + list(extra_notes)
     lines = [*notes, body]
     if citations:
         lines.append(w("answer.sources"))

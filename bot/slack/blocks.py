@@ -50,8 +50,8 @@ def reply_buttons(buttons: list[Button]) -> dict[str, Any]:
     }
 
 
-def render_answer(reply: AnswerReply, block_id: str) -> list[dict[str, Any]]:
-    blocks = section("\n".join([*reply.notes, reply.answer]), block_id)
+def render_answer(reply: AnswerReply, index: int) -> list[dict[str, Any]]:
+    blocks = section("\n".join([*reply.notes, reply.answer]), f"{reply.TYPE}.{index}")
     if reply.citations:
         links = [f"<{c.url}|{c.label()}>" if c.url else c.label() for c in reply.citations]
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": say("answer.sources") + " " + " · ".join(links)}]})
@@ -66,21 +66,21 @@ def render_answer(reply: AnswerReply, block_id: str) -> list[dict[str, Any]]:
     return blocks
 
 
-def render_question(reply: QuizQuestion, block_id: str) -> list[dict[str, Any]]:
-    blocks = section(reply.text, f"{reply.TYPE}.{reply.kind}.{block_id.rsplit('.', 1)[-1]}")
+def render_question(reply: QuizQuestion, index: int) -> list[dict[str, Any]]:
+    blocks = section(reply.text, f"{reply.TYPE}.{reply.kind}.{index}")
     choices = list(reply.buttons) + [Button(say("quiz.button_hint"), say("say.hint")), Button(say("quiz.button_skip"), say("say.skip"))]
     blocks.append(reply_buttons(choices))
     return blocks
 
 
-def render_plain(reply: Reply, block_id: str) -> list[dict[str, Any]]:
-    blocks = section(reply.text, block_id if reply.TYPE else None) if reply.text else []
+def render_plain(reply: Reply, index: int) -> list[dict[str, Any]]:
+    blocks = section(reply.text, f"{reply.TYPE}.{index}" if reply.TYPE else None) if reply.text else []
     if reply.buttons:
         blocks.append(reply_buttons(reply.buttons))
     return blocks
 
 
-RENDERERS: dict[type, Callable[[Any, str], list[dict[str, Any]]]] = {AnswerReply: render_answer, QuizQuestion: render_question}
+RENDERERS: dict[type, Callable[[Any, int], list[dict[str, Any]]]] = {AnswerReply: render_answer, QuizQuestion: render_question}
 
 
 def render(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
@@ -89,7 +89,7 @@ def render(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
     texts: list[str] = []
     for i, reply in enumerate(r for r in map(parse_reply, messages) if r is not None):
         renderer = RENDERERS.get(type(reply), render_plain)
-        blocks.extend(renderer(reply, f"{reply.TYPE or 'text'}.{i}"))
+        blocks.extend(renderer(reply, i))
         texts.append(reply.answer if isinstance(reply, AnswerReply) else reply.text)
     if len(blocks) > MAX_BLOCKS:
         blocks = blocks[: MAX_BLOCKS - 1] + [{"type": "context", "elements": [{"type": "mrkdwn", "text": say("channel.shortened")}]}]

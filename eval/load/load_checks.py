@@ -145,13 +145,12 @@ def view_slack(update: dict[str, Any]) -> ReplyView:
     turn_id = next((e.get("value") for b in blocks if b.get("type") == "actions" for e in b.get("elements", [])
                     if e.get("action_id") == "feedback_up"), None)
     options = 0
-    if question is not None:
+    if question is not None:  # the options are the question's buttons that send a number
         at = next(i for i, k in enumerate(kinds) if k[0] == QuizQuestion.TYPE)
         buttons = next((b["elements"] for b in blocks[at:] if b.get("type") == "actions"), [])
-        options = sum(1 for e in buttons if e.get("action_id", "").startswith("rasa_button_")) - 2  # less hint and skip
+        options = sum(1 for e in buttons if str(e.get("value", "")).isdigit())
     answered = any(k[0] == AnswerReply.TYPE for k in kinds)
-    return ReplyView(texts, question[1] if question else None, max(0, options) if question and question[1] == "mcq" else 0,
-                     answered, turn_id)
+    return ReplyView(texts, question[1] if question else None, options, answered, turn_id)
 
 
 @dataclass

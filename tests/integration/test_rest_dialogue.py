@@ -76,3 +76,12 @@ def test_conversation_is_in_the_sqlite_tracker_store_and_turn_store(learner, wor
     with sqlite3.connect(workspace / "tutor.db") as db:
         turns = db.execute("select question, mode, sources from turns where learner = ?", [learner.sender]).fetchall()
     assert turns and turns[0][0] == "what does SBI stand for?" and "giving-feedback" in turns[0][2]
+
+
+def test_each_reply_is_one_message_with_its_text_buttons_and_structured_form(learner):
+    messages = learner.say("what does SBI stand for?")
+    answer = next(m for m in messages if (m.get("custom") or {}).get("type") == "answer")
+    assert "Sources:" in answer["text"] and "\n\n" not in answer["custom"]["text"]  # the text is not split apart
+    offer = next(m for m in messages if m.get("buttons"))
+    assert offer["buttons"] == [{"title": "Quiz me on this", "payload": "yes"}] and "quick check" in offer["text"]
+    assert len(messages) == 2
