@@ -24,6 +24,8 @@ test-fast: setup
 
 eval: setup
 	.venv/bin/tutor eval rag
+	.venv/bin/tutor eval reading
+	.venv/bin/tutor eval handbook
 	.venv/bin/tutor eval assessment
 	.venv/bin/tutor eval recommender
 

@@ -1,7 +1,7 @@
 """Custom actions for the Rasa server. Each reads the tracker, calls the Tutor, sends its replies and returns
 events; one module per conversation area."""
 from .answer import ActionAnswerQuestion, ActionHandleFallback, ActionStoreFeedback
-from .conversation import ActionGreet, ActionRespondYesNo
+from .conversation import ActionGreet, ActionHelp, ActionRespondYesNo
 from .guidance import (
     ActionConfirmProfile,
     ActionEnrol,
@@ -24,7 +24,7 @@ from .quiz import (
 
 __all__ = [
     "ActionAnswerQuestion", "ActionAskQuizAnswer", "ActionConfirmProfile", "ActionEnrol", "ActionGreet",
-    "ActionHandleFallback", "ActionMarkCompleted", "ActionPlanPath", "ActionQuizCommandOutsideQuiz", "ActionQuizDone",
+    "ActionHandleFallback", "ActionHelp", "ActionMarkCompleted", "ActionPlanPath", "ActionQuizCommandOutsideQuiz", "ActionQuizDone",
     "ActionRecommendCourses", "ActionRespondYesNo", "ActionResumeQuiz", "ActionShowProgress", "ActionStartQuiz",
     "ActionStartQuizFromOffer", "ActionStoreFeedback", "ActionUpdateProfile", "ValidateProfileForm", "ValidateQuizForm",
 ]

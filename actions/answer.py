@@ -19,15 +19,17 @@ from .runtime import send, tutor, words
 def answer_latest(dispatcher: CollectingDispatcher, tracker: Tracker, offer_quiz: bool = True) -> Outcome:
     """Answer the latest message (recorded as a turn of this conversation) and send the reply."""
     outcome = tutor().answer(learner_id(tracker), text_of(tracker), conversation=tracker.sender_id,
-                             channel=channel_of(tracker), offer_quiz=offer_quiz)
+                             channel=channel_of(tracker), offer_quiz=offer_quiz, context=tracker.get_slot("last_answer"))
     send(dispatcher, outcome)
     return outcome
 
 
 def offer_events(outcome: Outcome) -> list[dict[str, Any]]:
+    """The quiz offer, and what the answer was (kept for a follow-up; cleared when nothing was answered)."""
+    events = [SlotSet("last_answer", outcome.values.get("answer_context"))]
     if outcome.quiz_offer is None:
-        return [SlotSet("quiz_offered", False)]
-    return [SlotSet("quiz_offered", True), SlotSet("quiz_topic", outcome.quiz_offer)]
+        return [*events, SlotSet("quiz_offered", False)]
+    return [*events, SlotSet("quiz_offered", True), SlotSet("quiz_topic", outcome.quiz_offer)]
 
 
 class ActionAnswerQuestion(Action):
@@ -51,7 +53,7 @@ class ActionHandleFallback(Action):
         elif looks_like_question(text):
             return offer_events(answer_latest(dispatcher, tracker))
         else:
-            send(dispatcher, Outcome([Reply(words(tracker)("basics.help"))]))
+            send(dispatcher, tutor().help(learner_id(tracker)))
         return []
 
 

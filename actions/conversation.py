@@ -1,5 +1,6 @@
-"""The greeting (with due reviews) and yes/no to an offered quiz. The rest of the small talk (help, thanks,
-goodbye…) is said by the dialogue engine itself from responses written from messages/ (no action server needed)."""
+"""The greeting (with due reviews), help (both naming the ingested courses' topics) and yes/no to an offered quiz.
+The rest of the small talk (thanks, goodbye…) is said by the dialogue engine itself from responses written from
+messages/ (no action server needed)."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from messages import Reply
 from tutor import Outcome
 
-from .reading import intent_of, learner_id
+from .answer import answer_latest, offer_events
+from .parsing import is_short_reply
+from .reading import intent_of, learner_id, text_of
 from .runtime import send, tutor, words
 
 
@@ -26,14 +29,29 @@ class ActionGreet(Action):
         return []
 
 
+class ActionHelp(Action):
+    """What the tutor does, naming the topics of the courses actually ingested."""
+
+    def name(self) -> str:
+        return "action_help"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        send(dispatcher, tutor().help(learner_id(tracker)))
+        return []
+
+
 class ActionRespondYesNo(Action):
-    """Yes/no: accepts or declines the tutor's offer of a quiz; otherwise asks what else."""
+    """Yes/no: accepts or declines the tutor's offer of a quiz; otherwise asks what else. Only a short reply is a
+    yes or no: anything longer is answered as a question."""
 
     def name(self) -> str:
         return "action_respond_yes_no"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         intent, _ = intent_of(tracker)
+        if not is_short_reply(text_of(tracker)):
+            # "don't we get paid for overtime?" is a question, whatever an offer was pending.
+            return offer_events(answer_latest(dispatcher, tracker))
         if tracker.get_slot("quiz_offered"):
             if intent == "affirm":
                 return [FollowupAction("action_start_quiz_from_offer")]

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-_QUESTION_START = re.compile(
-    r"^\s*(how|what|what's|whats|why|when|where|which|who|whom|whose|can|could|should|would|is|are|do|does|did|"
-    r"explain|describe|define|tell|show|list|give|compare|help)\b",
-    re.IGNORECASE,
-)
+from messages.questions import looks_like_question as reads_as_question
+from messages.questions import signals
+
 _QUIZ_PREFIX = re.compile(
     r"^\s*(please\s+)?((can|could|would|will)\s+you\s+|i\s*(want|would\s+like|'d\s+like)\s+(you\s+)?(to\s+)?|let'?s\s+|"
     r"(give|send)\s+me\s+)?(do\s+|take\s+|have\s+)?(a\s+(quick\s+|short\s+)?)?"
@@ -38,10 +36,23 @@ ENROL = re.compile(r"\b(?:enrol|enroll|sign|register|add)\s+(?:me\s+)?(?:up\s+)?
 COMPLETED = re.compile(r"\b(?:finished|completed|done with|passed|took)\s+(?:the\s+)?(?P<course>[^.!?]+?)(?:\s+course)?[.!?]*$", re.IGNORECASE)
 
 
+MAX_REPLY_WORDS = 5
+
+
 def looks_like_question(text: str) -> bool:
-    """Question marks, question words and longer free text go to the tutor rather than a dead end."""
-    words = re.findall(r"\w+", text)
-    return "?" in text or bool(_QUESTION_START.match(text)) or len(words) >= 4
+    """Whether a message the NLU could not place reads as a question (messages.questions: question marks, also
+    full-width, interrogative openings, CJK question particles, length) and should go to the tutor."""
+    return reads_as_question(text)
+
+
+def is_short_reply(text: str) -> bool:
+    """A reply to a yes/no offer ("no thanks", "sure, why not", "don't"), not a question that happens to contain
+    "no" or "don't" ("don't we get paid for overtime?"): at most five words, and not asking in four or more."""
+    found = signals(text)
+    if found.words > MAX_REPLY_WORDS:
+        return False
+    asks = found.question_mark or found.interrogative_start or found.interrogative_clause
+    return not (asks and found.words >= 4)
 
 
 def quiz_topic(text: str) -> str:

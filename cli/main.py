@@ -57,6 +57,11 @@ def ingest_into(tutor: Tutor, path: Path) -> None:
         console.print(f"Nothing changed: {len(report.unchanged)} files already indexed ({report.total_chunks} passages).")
     for problem in report.catalogue_problems:
         console.print(f"[yellow]catalogue:[/yellow] {problem}")
+    if report.warnings:
+        from rich.markup import escape
+
+        for line in report.warning_summary():
+            console.print(f"[yellow]{escape(line)}[/yellow]" if not line.startswith(" ") else escape(line))
 
 
 @app.command()
@@ -190,13 +195,16 @@ def retention() -> None:
     console.print(f"Retention ({tutor.settings.console.retention_days} days): " + ", ".join(f"{n} {t}" for t, n in deleted.items()))
 
 
-EVAL_SUITES = {"rag": "eval.quality.rag", "assessment": "eval.quality.assessment", "recommender": "eval.quality.recommender"}
+EVAL_SUITES = {"rag": "eval.quality.rag_eval", "reading": "eval.quality.reading_eval", "handbook": "eval.quality.handbook_eval",
+               "assessment": "eval.quality.assessment_eval", "recommender": "eval.quality.recommender_eval"}
 
 
 @app.command(name="eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def evaluate(
     ctx: typer.Context,
-    suite: str = typer.Argument("rag", help="rag (retrieval, answers), assessment (tracing, questions, grading) or recommender."),
+    suite: str = typer.Argument("rag", help="rag (retrieval, answers), reading (abstention, leading sentence, "
+                                "leave-gold-out), handbook (a real handbook through the REST channel), assessment "
+                                "(tracing, questions, grading) or recommender."),
 ) -> None:
     """Run an evaluation on the public data sets in ../shared/evaldata; extra options go to the suite."""
     import importlib

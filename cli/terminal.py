@@ -9,7 +9,7 @@ from typing import Callable
 import requests
 
 from bot.rasa_client import RestClient
-from messages import parse_reply, say
+from messages import parse_reply, render_links, say
 
 __all__ = ["RestClient", "chat_loop", "default_sender", "render_reply"]
 
@@ -27,7 +27,7 @@ def render_reply(message: dict) -> str:
     reply = parse_reply(message)
     if reply is None:
         return ""
-    text = reply.text
+    text = render_links(reply.text, "plain")
     titles = [b.title for b in reply.buttons]
     if titles and not all(title in text for title in titles):
         text += "\n" + "\n".join(f"  {i}. {title}" for i, title in enumerate(titles, 1))

@@ -24,7 +24,7 @@ from starlette.templating import Jinja2Templates
 
 from tutor import Tutor
 
-from . import analytics, gaps
+from . import analytics, dialogue, gaps
 from .auth import CONSOLE_ROLES, authenticate
 from .presenting import Presenter
 
@@ -36,8 +36,17 @@ def create_app(tutor: Tutor, secret: str) -> Starlette:
     """The console over `tutor`'s records; `secret` keys sessions, CSRF tokens and learner aliases."""
     records = tutor.records
     settings = tutor.settings.console
-    present = Presenter(records.transcripts, secret, settings.low_confidence)
-    events = tutor.tracker_events()
+    found_events: list = []
+
+    def events():
+        """Rasa's events (store.TrackerEvents), once its store exists: the console may start before Rasa does."""
+        if not found_events:
+            reached = tutor.tracker_events()
+            if reached is not None:
+                found_events.append(reached)
+        return found_events[0] if found_events else None
+
+    present = Presenter(records.transcripts, secret, settings.low_confidence, events)
 
     def user(request: Request) -> dict | None:
         return request.session.get("user")
@@ -146,7 +155,9 @@ def create_app(tutor: Tutor, secret: str) -> Starlette:
         return RedirectResponse(f"/conversations/{request.path_params['key']}", status_code=303)
 
     def gap_clusters() -> list[dict]:
-        return gaps.cluster_gaps(records.transcripts.gap_questions(), tutor.embedder)
+        reached = events()
+        unanswered = dialogue.gap_rows(reached.recent_turns()) if reached is not None else []
+        return gaps.cluster_gaps(records.transcripts.gap_questions() + unanswered, tutor.embedder)
 
     async def gaps_page(request: Request) -> Response:
         return guard(request) or page(request, "gaps.html", clusters=gap_clusters())
@@ -155,7 +166,7 @@ def create_app(tutor: Tutor, secret: str) -> Starlette:
         return guard(request, api=True) or JSONResponse({"clusters": gap_clusters()})
 
     def stats() -> dict[str, Any]:
-        return analytics.statistics(records.analytics, events)
+        return analytics.statistics(records.analytics, events())
 
     async def analytics_page(request: Request) -> Response:
         refused = guard(request)

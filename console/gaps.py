@@ -1,5 +1,6 @@
-"""The content-gap queue: questions the courses did not answer, or answered with a 👎, clustered by topic
-(embeddings + agglomerative clustering), largest cluster first, each with examples."""
+"""The content-gap queue: questions the courses did not answer, answered with a 👎, or that never reached the
+tutor (refused or answered with help by the dialogue engine: console/dialogue.py), clustered by topic (embeddings
++ agglomerative clustering), largest cluster first, each with examples."""
 from __future__ import annotations
 
 import re

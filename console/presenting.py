@@ -1,15 +1,17 @@
 """Transcripts as a viewer may see them: learners under stable aliases unless the viewer is an admin, PII masked
-in every question and answer, conversations behind opaque keys in URLs."""
+in every question and answer, conversations behind opaque keys in URLs. A conversation shows every user turn:
+the tutor's recorded turns merged with Rasa's events (console/dialogue.py)."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import time
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from store import TranscriptFilter
 
+from .dialogue import merge_turns
 from .privacy import alias, redact
 
 
@@ -26,29 +28,61 @@ def filter_from(params: Mapping[str, str]) -> TranscriptFilter:
                             flag("abstained"), flag("low_confidence"), flag("thumbs_down"), flag("human"))
 
 
+# Filters about answers (sources, abstentions, confidence, feedback): a conversation without tutor turns never
+# matches them.
+ANSWER_FILTERS = ("course", "abstained", "low_confidence", "thumbs_down", "human")
+
+
 class Presenter:
-    def __init__(self, transcripts, secret: str, low_confidence: float) -> None:
+    def __init__(self, transcripts, secret: str, low_confidence: float, events: Callable[[], Any] = lambda: None) -> None:
         self.transcripts = transcripts  # store.Transcripts
         self.secret = secret
         self.low_confidence = low_confidence
+        self.events = events  # -> store.TrackerEvents, or None while Rasa's store cannot be reached
 
     def shown_learner(self, learner: str, real_identity: bool) -> str:
         return learner if real_identity else alias(learner, self.secret)
 
+    def _dialogue_conversations(self, q: str = "") -> list[dict[str, Any]]:
+        events = self.events()
+        return events.conversations(q) if events is not None else []
+
     def find_conversation(self, key: str) -> str | None:
-        return next((c for c in self.transcripts.conversation_ids() if conversation_key(c, self.secret) == key), None)
+        ids = set(self.transcripts.conversation_ids()) | {c["conversation_id"] for c in self._dialogue_conversations()}
+        return next((c for c in ids if conversation_key(c, self.secret) == key), None)
 
     def _real_filter(self, f: TranscriptFilter, real_identity: bool) -> TranscriptFilter:
         if f.learner and not real_identity:  # trainers filter by alias; translate it back
-            matches = [s for s in self.transcripts.learners() if alias(s, self.secret) == f.learner]
+            known = set(self.transcripts.learners()) | {c["learner"] for c in self._dialogue_conversations()}
+            matches = [s for s in known if alias(s, self.secret) == f.learner]
             f.learner = matches[0] if matches else "\x00"
         return f
 
     def conversations(self, params: Mapping[str, str], real_identity: bool) -> dict[str, Any]:
+        """The conversations matching the query string's filter, latest first: those with tutor turns, and those
+        the dialogue engine answered alone (they match no filter about answers)."""
         f = filter_from(params)
         shown = replace(f)
+        f = self._real_filter(f, real_identity)
+        rows = self.transcripts.conversations(f, self.low_confidence)
+        dialogue = self._dialogue_conversations(f.q) if f.q else self._dialogue_conversations()
+        if not any(getattr(f, name) for name in ANSWER_FILTERS):
+            found = {r["conversation_id"] for r in rows}
+            matching = [d for d in dialogue if d["conversation_id"] not in found and (not f.learner or d["learner"] == f.learner)
+                        and (not f.channel or d["channel"] == f.channel) and f.overlaps(d["started"], d["last"])]
+            recorded = set(self.transcripts.conversation_ids())
+            # Conversations with tutor turns whose matching text is in a message the dialogue engine answered.
+            said = tuple(sorted(d["conversation_id"] for d in matching if d["conversation_id"] in recorded))
+            if said:
+                rows += self.transcripts.conversations(replace(f, q="", conversation_ids=said), self.low_confidence)
+            engine_only = [{**d, "abstained": 0, "thumbs_down": 0, "human": 0}
+                           for d in matching if d["conversation_id"] not in recorded]
+            reviewed = self.transcripts.reviewed(d["conversation_id"] for d in engine_only)
+            rows += [{**d, "reviewed": d["conversation_id"] in reviewed} for d in engine_only]
+        counts = {d["conversation_id"]: d["turns"] for d in (self._dialogue_conversations() if f.q else dialogue)}
         items = []
-        for row in self.transcripts.conversations(self._real_filter(f, real_identity), self.low_confidence):
+        for row in sorted(rows, key=lambda r: r["last"] or 0.0, reverse=True):
+            row["turns"] = max(row["turns"], counts.get(row["conversation_id"], 0))  # every message, answered or not
             learner = row.pop("learner")
             key = conversation_key(row.pop("conversation_id"), self.secret)
             items.append({**row, "key": key, "learner": self.shown_learner(learner, real_identity),
@@ -57,9 +91,14 @@ class Presenter:
 
     def conversation(self, key: str, real_identity: bool) -> dict[str, Any] | None:
         cid = self.find_conversation(key)
-        found = self.transcripts.conversation(cid) if cid else None
+        if not cid:
+            return None
+        events = self.events()
+        dialogue = events.dialogue(cid) if events is not None else []
+        found = self.transcripts.conversation(cid, dialogue[0].learner if dialogue else None)
         if not found:
             return None
+        found["turns"] = merge_turns(found["turns"], dialogue)
         for turn in found["turns"]:
             turn["question"], turn["answer"] = redact(turn["question"]), redact(turn["answer"])
         learner = found.pop("learner")

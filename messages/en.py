@@ -4,12 +4,17 @@ from __future__ import annotations
 
 TEXTS = {
     # Conversation basics (greeting, help, small talk)
-    "basics.greet": "Hi! I'm your learning tutor. Ask me anything about your courses — for example “how do I report a phishing email?”",
+    "basics.greet": "Hi! I'm your learning tutor. Ask me anything about your courses — they cover {topics}.",
+    "basics.greet_no_courses": "Hi! I'm your learning tutor. Ask me anything about your company's courses once they have been added.",
     "basics.goodbye": "Goodbye — good luck with your learning!",
     "basics.youre_welcome": "You're welcome! Ask me anything else about your courses.",
-    "basics.help": "I answer questions from your company's courses and show where each answer comes from — try “what is the SBI "
-                   "feedback model?”. I also quiz you (“quiz me on SQL joins”), track your progress (“how am I doing?”) and "
-                   "schedule reviews (“review”). If the courses don't cover something, I'll say so rather than guess.",
+    "basics.help": "I answer questions from your company's courses — {topics} — and show where each answer comes from. I also "
+                   "quiz you (“quiz me on {quiz_topic}”), track your progress (“how am I doing?”) and schedule reviews "
+                   "(“review”). If the courses don't cover something, I'll say so rather than guess.",
+    "basics.help_no_courses": "I answer questions from your company's courses and show where each answer comes from, but no "
+                              "courses have been added yet. I also quiz you (“quiz me”), track your progress (“how am I doing?”) "
+                              "and schedule reviews (“review”).",
+    "basics.topics_more": "{titles} and {count} more",
     "basics.bot": "I'm an automated tutor. My answers come from your company's course content, with sources.",
     "basics.out_of_scope": "That's outside what I can help with: I answer questions about your workplace courses. Type “help” to see what I can do.",
     "basics.anything_else": "Okay. Is there anything else you'd like to know about your courses?",
@@ -21,6 +26,13 @@ TEXTS = {
     "answer.refused": "{notice} {example}",
     "answer.not_covered": "I couldn't find that in the courses, so I won't guess.",
     "answer.courses_cover": "The courses cover: {titles}.",
+    "answer.quote": "“{text}”",
+    "answer.more_intro": "More from the same section:",
+    "answer.simpler_intro": "In short:",
+    "answer.example_intro": "An example from the same section:",
+    "answer.nothing_more": "That's everything {section} says about it. Ask me another question, or say “quiz me”.",
+    "answer.nothing_simpler": "I can't put it more simply than {section} does. Ask me about one part of it.",
+    "answer.nothing_example": "{section} doesn't give an example of that. Say “tell me more” for the rest of the section.",
     "answer.sources": "Sources:",
     "answer.source_line": "- {label} ({where})",
     "answer.index_unavailable": "Sorry — I can't search the courses right now (the index isn't ready). Please try again shortly.",

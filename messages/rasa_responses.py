@@ -18,7 +18,6 @@ from .catalog import DEFAULT_LANGUAGE, LANGUAGES, say
 RESPONSES: Dict[str, str] = {
     "utter_goodbye": "basics.goodbye",
     "utter_youre_welcome": "basics.youre_welcome",
-    "utter_help": "basics.help",
     "utter_iamabot": "basics.bot",
     "utter_out_of_scope": "basics.out_of_scope",
     "utter_ask_profile_role": "profile.ask_role",

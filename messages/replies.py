@@ -124,6 +124,9 @@ class AnswerReply(Reply):
     notes: List[str] = field(default_factory=list)
     citations: List[Citation] = field(default_factory=list)
     suggestions: List[Dict[str, str]] = field(default_factory=list)
+    lead: str = ""  # the sentence that answers; `quotes` support it, from the same section
+    quotes: List[str] = field(default_factory=list)
+    operation: str = ""  # "more", "simpler" or "example" on the previous answer
 
 
 @dataclass

@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING, Any
 from .answer import Answer, AnswerChain, Citation, Notice
 from .embeddings import Embedder, QueryEmbedder
 from .errors import ConfigError, GeneratorUnavailable, IndexNotFound, RetrievalError, UnreadableDocument
+from .extractive import split_sentences
+from .followup import AnswerContext
 from .generator import Generator, make_generator
+from .reader import Reader, load_reader, reader_input
+from .reading import reader_evidence
 from .search import Retriever, SearchResult, audience_allows
 from .settings import RetrievalSettings
 
@@ -21,10 +25,10 @@ if TYPE_CHECKING:
     from .sentence_embedder import SentenceEmbedder
 
 __all__ = [
-    "Answer", "AnswerChain", "Citation", "ConfigError", "Embedder", "Generator", "GeneratorUnavailable", "IndexNotFound",
-    "IngestReport", "Notice", "QueryEmbedder", "RetrievalError", "RetrievalSettings", "Retriever", "SUPPORTED_SUFFIXES",
+    "Answer", "AnswerChain", "AnswerContext", "Citation", "ConfigError", "Embedder", "Generator", "GeneratorUnavailable", "IndexNotFound",
+    "IngestReport", "Notice", "QueryEmbedder", "Reader", "RetrievalError", "RetrievalSettings", "Retriever", "SUPPORTED_SUFFIXES",
     "SearchResult", "SentenceEmbedder", "SourceDocument", "UnreadableDocument", "audience_allows", "build_answer_chain",
-    "ingest", "load_document", "make_generator",
+    "ingest", "load_document", "load_reader", "make_generator", "reader_evidence", "reader_input", "split_sentences",
 ]
 
 _LAZY = {"IngestReport": "ingest", "ingest": "ingest", "SUPPORTED_SUFFIXES": "loaders", "SourceDocument": "loaders",

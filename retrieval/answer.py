@@ -11,10 +11,13 @@ from dataclasses import asdict, dataclass, field
 
 from .embeddings import Embedder
 from .errors import GeneratorUnavailable
-from .extractive import Quote, select_quotes
+from .followup import AnswerContext, Resolved, resolve
 from .generator import Generator
 from .guard import split_injection
+from .reader import Reader, load_reader
+from .reading import Sentence, SentenceVectors, lead_and_support, prerank, read, sentences_of
 from .search import Hit, Retriever
+from .sections import section_hits
 from .settings import RetrievalSettings
 from .support import LexicalSupport, SupportChecker
 
@@ -47,8 +50,13 @@ class Notice:
 
 @dataclass
 class Answer:
-    """The answer's own words (quotes or generated text; empty when the chain abstains), with the evidence
-    behind it.
+    """The answer's own words (empty when the chain abstains), with the evidence behind it.
+
+    An extractive answer is `lead` (the sentence that answers) then `quotes` (at most two supporting sentences of
+    the same section); `text` is both together. `context` is what the next turn needs to read a follow-up
+    (retrieval.AnswerContext as a dict), None after an abstention. `operation` is "more", "simpler" or "example"
+    when the message asked for that on the previous answer, and `contextual` is True when the previous turn
+    changed what was searched.
 
     `mode` says what happened: extractive, generative, guarded-generative, guarded-extractive,
     extractive-fallback; or, with `abstained`, "abstain" (the courses don't cover it, `suggestions` lists what they
@@ -63,6 +71,11 @@ class Answer:
     notices: list[Notice] = field(default_factory=list)
     suggestions: list[dict] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    lead: str = ""
+    quotes: list[str] = field(default_factory=list)
+    context: dict | None = None
+    operation: str = ""
+    contextual: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -77,7 +90,7 @@ def bounded_question(text: str, max_chars: int) -> tuple[str, list[Notice]]:
 
 
 class AnswerChain:
-    """Retriever + answer mode + citations; the one function every shell calls."""
+    """Retriever + reader + answer mode + citations; the one function every shell calls."""
 
     def __init__(
         self,
@@ -86,18 +99,30 @@ class AnswerChain:
         settings: RetrievalSettings,
         generator: Generator | None = None,
         support: SupportChecker | None = None,
+        reader: Reader | None | str = "settings",
     ) -> None:
         self.retriever = retriever
         self.embedder = embedder
         self.settings = settings
         self.generator = generator
         self.support = support or LexicalSupport(settings.answer.support_threshold)
+        self._reader = reader
+        self._sentence_vectors = SentenceVectors(embedder)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator")
 
-    def answer(self, question: str, mode: str | None = None, groups: set[str] | None = None) -> Answer:
+    @property
+    def reader(self) -> Reader | None:
+        """The configured reader, loaded on first use (ONNX Runtime; a fraction of a second)."""
+        if self._reader == "settings":
+            self._reader = load_reader(self.settings.answer.reader)
+        return self._reader
+
+    def answer(self, question: str, mode: str | None = None, groups: set[str] | None = None,
+               context: AnswerContext | None = None) -> Answer:
         """Answer from the passages the learner may see (`groups`: their role and teams; None: unrestricted).
 
         `question` is clean text (messages.clean_message); it is cut to answer.max_question_chars here.
+        `context` is the previous answer's (Answer.context), for follow-ups; None answers it standalone.
         """
         started = time.perf_counter()
         mode = mode or self.settings.answer.mode
@@ -110,26 +135,85 @@ class AnswerChain:
                 return Answer("", abstained=True, mode="refused", notices=notes)
         if len(re.sub(r"\W", "", question)) < 2:
             return Answer("", abstained=True, mode="none", notices=notes)
-        result = self.retriever.search(question, groups=groups)
-        timings = dict(result.timings_ms)
-        t0 = time.perf_counter()
-        quotes = select_quotes(question, result.hits, self.embedder, self.settings.answer.max_quote_sentences,
-                               query_vector=result.query_vector)
-        timings["quote_ms"] = (time.perf_counter() - t0) * 1000
-        relevance = relevance_score(result.best_dense, quotes)
-        if not result.hits or relevance < self.settings.answer.min_relevance:
-            answer = self._abstain(result.hits, relevance, notes)
-        elif mode == "extractive":
-            answer = self._extractive(quotes, result.hits, notes)
+        resolved = resolve(question, context)
+        if resolved.kind != "question":
+            answer = self._operate(resolved, context, groups, notes)
         else:
-            answer = self._generated(question, result.hits, quotes, notes, guarded=(mode == "guarded"), timings=timings)
-        answer.confidence = round(relevance, 4)
-        timings["total_ms"] = (time.perf_counter() - started) * 1000
-        answer.timings_ms = {k: round(v, 2) for k, v in timings.items()}
+            answer = self._answer(resolved, mode, groups, notes)
+        answer.operation = "" if resolved.kind == "question" else resolved.kind
+        answer.contextual = resolved.contextual
+        answer.timings_ms["total_ms"] = (time.perf_counter() - started) * 1000
+        answer.timings_ms = {k: round(v, 2) for k, v in answer.timings_ms.items()}
         return answer
 
-    def _abstain(self, hits: list[Hit], best: float, notes: list[Notice]) -> Answer:
-        log.info("abstained (best cosine %.3f)", best)
+    def _answer(self, resolved: Resolved, mode: str, groups: set[str] | None, notes: list[Notice]) -> Answer:
+        result = self.retriever.search(resolved.query, groups=groups)
+        hits = result.hits
+        if resolved.prefer:
+            hits = _merge(section_hits(self.retriever, *resolved.prefer, groups), hits)
+        timings = dict(result.timings_ms)
+        t0 = time.perf_counter()
+        same_text = resolved.query == resolved.question
+        ranked = prerank(resolved.question, sentences_of(hits), self._sentence_vectors,
+                         query_vector=result.query_vector if same_text else None)
+        timings["prerank_ms"] = (time.perf_counter() - t0) * 1000
+        best_cosine = max([result.best_dense, *(s.similarity for s in ranked[:3])])
+        if not hits or not ranked or best_cosine < self.settings.answer.min_relevance:
+            answer = self._abstain(hits, notes)
+            answer.confidence = round(best_cosine, 4)
+            answer.timings_ms = timings
+            return answer
+        t0 = time.perf_counter()
+        reader = self.reader
+        limit = self.settings.answer.reader_candidates
+        if resolved.prefer:
+            ranked = _section_first(ranked, resolved.prefer, limit)
+        ranked = read(resolved.question, ranked, reader, limit + (limit // 2 if resolved.prefer else 0))
+        threshold = self.settings.answer.min_answer_score if reader is not None else self.settings.answer.min_relevance
+        if resolved.prefer and reader is not None:
+            ranked = _prefer_section(ranked, resolved.prefer, threshold)
+        timings["read_ms"] = (time.perf_counter() - t0) * 1000
+        confidence = ranked[0].probability if reader is not None else best_cosine
+        chosen = lead_and_support(ranked, self.settings.answer.max_quote_sentences, reader is not None)
+        if confidence < threshold:
+            answer = self._abstain(hits, notes)
+        elif mode == "extractive" or self.generator is None:
+            if mode != "extractive":
+                log.warning("no generator configured; answering extractively")
+            answer = self._extractive(chosen, notes)
+        else:
+            answer = self._generated(resolved, hits, chosen, notes, guarded=(mode == "guarded"), timings=timings)
+        if not answer.abstained:
+            answer.context = AnswerContext(resolved.question, chosen[0].hit.chunk.course_id,
+                                           chosen[0].hit.chunk.section, [s.text for s in chosen]).to_dict()
+        answer.confidence = round(float(confidence), 4)
+        answer.timings_ms = timings
+        return answer
+
+    def _operate(self, resolved: Resolved, context: AnswerContext, groups: set[str] | None, notes: list[Notice]) -> Answer:
+        """"tell me more", "simpler", "an example": sentences of the last answer's section."""
+        from .operations import section_operation
+
+        t0 = time.perf_counter()
+        hits = section_hits(self.retriever, context.course_id, context.section, groups)
+        sentences = sentences_of(hits)
+        chosen = section_operation(resolved.kind, context, sentences, self.reader, self.settings.answer.max_quote_sentences)
+        timings = {"section_ms": (time.perf_counter() - t0) * 1000}
+        if not chosen:
+            # Nothing further, plainer or exemplary in that section: say so, and keep the context.
+            answer = Answer("", abstained=True, mode="section-exhausted", notices=notes, context=context.to_dict(),
+                            citations=_citations([h for h in hits[:1]]))
+            answer.timings_ms = timings
+            return answer
+        answer = self._extractive(chosen, notes)
+        answer.context = AnswerContext(context.question, context.course_id, context.section,
+                                       [*context.shown, *(s.text for s in chosen)][-20:]).to_dict()
+        answer.confidence = 1.0
+        answer.timings_ms = timings
+        return answer
+
+    def _abstain(self, hits: list[Hit], notes: list[Notice]) -> Answer:
+        log.info("abstained")
         return Answer("", abstained=True, mode="abstain", notices=notes, suggestions=self._suggestions(hits))
 
     def _suggestions(self, hits: list[Hit]) -> list[dict]:
@@ -142,51 +226,62 @@ class AnswerChain:
         ranked = [courses[c] for c in order if c in courses] + [c for cid, c in courses.items() if cid not in order]
         return ranked
 
-    def _extractive(self, quotes: list[Quote], hits: list[Hit], notes: list[Notice]) -> Answer:
-        if not quotes:
-            return self._abstain(hits, hits[0].dense_score if hits else -1, notes)
-        text = " ".join(f"“{q.text}”" for q in quotes)
-        return Answer(text, citations=_citations([q.hit for q in quotes]), mode="extractive", notices=notes)
+    def _extractive(self, chosen: list[Sentence], notes: list[Notice]) -> Answer:
+        lead, quotes = chosen[0].text, [s.text for s in chosen[1:]]
+        text = " ".join([lead, *(f"“{q}”" for q in quotes)])
+        return Answer(text, citations=_citations([s.hit for s in chosen]), mode="extractive", notices=notes,
+                      lead=lead, quotes=quotes)
 
-    def _generated(self, question: str, hits: list[Hit], quotes: list[Quote], notes: list[Notice], guarded: bool, timings: dict) -> Answer:
-        if self.generator is None:
-            log.warning("no generator configured; answering extractively")
-            return self._extractive(quotes, hits, notes)
+    def _generated(self, resolved: Resolved, hits: list[Hit], chosen: list[Sentence], notes: list[Notice], guarded: bool,
+                   timings: dict) -> Answer:
         from .prompting import build_messages  # LangChain's prompt templates: only when generating
 
-        system, user = build_messages(question, hits)
+        conversation = f"Previous question: {resolved.previous}" if resolved.previous else ""
+        system, user = build_messages(resolved.question, hits, [s.text for s in chosen], conversation)
         t0 = time.perf_counter()
         try:
             future = self._pool.submit(self.generator.generate, system, user, self.settings.generator.max_new_tokens)
             text = future.result(timeout=self.settings.generator.timeout_s)
         except (GeneratorUnavailable, FutureTimeout, RuntimeError, OSError) as exc:
             log.warning("generator failed (%s); answering extractively", type(exc).__name__)
-            fallback = self._extractive(quotes, hits, notes)
+            fallback = self._extractive(chosen, notes)
             fallback.mode = "extractive-fallback"
             return fallback
         finally:
             timings["generate_ms"] = (time.perf_counter() - t0) * 1000
         not_covered = "NOT COVERED" in text.upper()
+        citations = _citations([s.hit for s in chosen])
         if guarded:
-            ok, coverage = self.support.supported(text, [h.chunk.text for h in hits])
+            # Checked against the sentences chosen to answer, not the whole passages around them.
+            ok, coverage = self.support.supported(text, [s.text for s in chosen])
             if not_covered or not ok:
                 log.info("generated answer not supported (coverage %.2f); quoting instead", coverage)
-                fallback = self._extractive(quotes, hits, notes)
+                fallback = self._extractive(chosen, notes)
                 fallback.mode = "guarded-extractive"
                 return fallback
-            return Answer(text, citations=_citations(hits[:2]), mode="guarded-generative", notices=notes)
+            return Answer(text, citations=citations, mode="guarded-generative", notices=notes, lead=text)
         if not_covered:
-            return self._abstain(hits, hits[0].dense_score, notes)
-        return Answer(text, citations=_citations(hits[:2]), mode="generative", notices=notes)
+            return self._abstain(hits, notes)
+        return Answer(text, citations=citations, mode="generative", notices=notes, lead=text)
 
 
-def relevance_score(best_dense: float, quotes: list[Quote]) -> float:
-    """How well the courses cover a question: the better of the best passage's and the best sentence's cosine.
+def _section_first(ranked: list[Sentence], section: tuple[str, str], limit: int) -> list[Sentence]:
+    """The best half-`limit` sentences of the conversation's section, then the rest by cheap score, so the reader
+    reads both the section the follow-up is about and whatever else search found."""
+    own = [s for s in ranked if s.section_key == section][: max(1, limit // 2)]
+    return own + [s for s in ranked if s not in own]
 
-    Short questions match single sentences far better than whole passages, so the sentence score rescues
-    covered questions whose passage score is diluted by the rest of the passage.
-    """
-    return max([best_dense, *(q.similarity for q in quotes)])
+
+def _prefer_section(ranked: list[Sentence], section: tuple[str, str], threshold: float) -> list[Sentence]:
+    """A follow-up stays in the conversation's section when a sentence there answers it (read above the
+    threshold); another section leads only when nothing in this one does."""
+    own = [s for s in ranked if s.section_key == section and (s.probability or 0.0) >= threshold]
+    return own + [s for s in ranked if s not in own] if own else ranked
+
+
+def _merge(first: list[Hit], then: list[Hit]) -> list[Hit]:
+    seen = {h.chunk.chunk_id for h in first}
+    return first + [h for h in then if h.chunk.chunk_id not in seen]
 
 
 def _citations(hits: list[Hit]) -> list[Citation]:

@@ -21,8 +21,8 @@ class Chunk:
     course_id: str
     title: str
     section: str
-    text: str
-    source: str
+    text: str  # clean text (loaders.py): what is embedded, searched and quoted
+    source: str  # the file, relative to the ingested folder (a single file: its name)
     url: str
     position: int
     audience: str = "all"

@@ -1,12 +1,20 @@
-"""Ingestion: files -> chunks -> embeddings -> a new index version, doing no work for unchanged files."""
+"""Ingestion: files -> clean text -> chunks -> embeddings -> a new index version, doing no work for unchanged files.
+
+Documents are keyed by their source, the path relative to the ingested folder (a single file: its name), which
+is also what their chunks cite. The manifest remembers where each source is on disk (`locations`), so a later
+ingest knows which indexed documents come from the folder it reads (to update or drop) and which from elsewhere
+(kept as they are). An index written when sources were absolute paths is migrated as its folders are ingested
+again; its other documents keep serving and are reported.
+"""
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import logging
+import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -14,13 +22,27 @@ import numpy as np
 from tqdm import tqdm
 
 from .chunking import Chunk, split_document
+from .derived import course_id_from_path
 from .embeddings import Embedder
 from .errors import IndexNotFound, UnreadableDocument
 from .index_store import IndexedDocument, load_version, write_version
-from .loaders import find_documents, load_document
+from .loaders import SourceDocument, find_documents, load_document, source_name
 from .settings import RetrievalSettings
 
 log = logging.getLogger(__name__)
+
+# Part of every file's fingerprint: change it when loading, cleaning or chunking changes what a file becomes,
+# so that the next ingest re-reads every file instead of keeping passages made the old way.
+PIPELINE_VERSION = "clean-markup-1"
+
+
+@dataclass(frozen=True)
+class IngestWarning:
+    """Something ingest decided for a file that its author should know: a derived field, a changed id."""
+
+    file: str
+    field: str
+    detail: str
 
 
 @dataclass
@@ -32,6 +54,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    warnings: list[IngestWarning] = field(default_factory=list)
     chunks_embedded: int = 0
     total_chunks: int = 0
     version: str | None = None
@@ -42,10 +65,47 @@ class IngestReport:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
 
+    def warnings_by_field(self) -> dict[str, list[IngestWarning]]:
+        """Warnings grouped by field, fields in a stable order."""
+        grouped: dict[str, list[IngestWarning]] = {}
+        for warning in sorted(self.warnings, key=lambda w: (w.field, w.file)):
+            grouped.setdefault(warning.field, []).append(warning)
+        return grouped
+
+    def warning_summary(self, examples: int = 3) -> list[str]:
+        """The warnings in a few lines: per field, how many files and the first few (not one line per file)."""
+        grouped = self.warnings_by_field()
+        lines: list[str] = []
+        derived = [name for name in grouped if name not in _PROBLEMS]
+        if derived:
+            lines.append("Derived because the files do not declare them (set them in the front matter to choose):")
+        for name in derived:
+            lines.append(f"  {name} for {_files(grouped[name])}: {_examples(grouped[name], examples)}")
+        for name, heading in _PROBLEMS.items():
+            if name in grouped:
+                lines.append(f"{heading} ({_files(grouped[name])}): {_examples(grouped[name], examples)}")
+        return lines
+
+
+_PROBLEMS = {
+    "duplicate id": "Course id already taken, indexed under another id",
+    "source": "Source path",
+}
+
+
+def _files(warnings: list[IngestWarning]) -> str:
+    return f"{len(warnings)} file{'s' if len(warnings) != 1 else ''}"
+
+
+def _examples(warnings: list[IngestWarning], count: int) -> str:
+    shown = "; ".join(f"{w.file} ({w.detail})" for w in warnings[:count])
+    return shown + (f"; and {len(warnings) - count} more" if len(warnings) > count else "")
+
 
 def file_fingerprint(path: Path, settings: RetrievalSettings) -> str:
     """Content hash plus everything that changes the chunks or vectors made from it."""
     digest = hashlib.sha256(path.read_bytes())
+    digest.update(PIPELINE_VERSION.encode())
     digest.update(settings.chunking.model_dump_json().encode())
     digest.update(settings.embedding.model.encode())
     return digest.hexdigest()
@@ -62,6 +122,14 @@ def _ingest_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@dataclass
+class _Kept:
+    document: IndexedDocument
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    location: str | None
+
+
 def ingest(
     root: Path,
     index_dir: Path,
@@ -74,12 +142,14 @@ def ingest(
 
     Unchanged files keep their chunks and vectors; changed and new files are re-read and embedded; files that
     were ingested from under `root` and are gone are dropped. Unreadable files are reported and skipped, the
-    rest still go in. Nothing is written when nothing changed.
+    rest still go in. Course ids stay unique: a file claiming an id another document has is indexed under
+    another id, with a warning. Nothing is written when nothing changed.
     """
     started = time.perf_counter()
     root = root.resolve()
     if not root.exists():
         raise FileNotFoundError(f"{root} does not exist")
+    base = root if root.is_dir() else root.parent
     report = IngestReport()
     with _ingest_lock(index_dir):
         try:
@@ -88,71 +158,149 @@ def ingest(
             previous = None
         old_docs = previous.documents if previous else {}
         offsets = _chunk_offsets(previous) if previous else {}
+        locations = _locations(previous)
+        key_at = {location: key for key, location in locations.items() if location}
+        mine = {key for key, location in locations.items() if location and _is_under(location, root)}
 
-        keep_docs: list[IndexedDocument] = []
-        keep_chunks: list[Chunk] = []
-        keep_vectors: list[np.ndarray] = []
+        others = [_slice(previous, old_docs[key], offsets, locations.get(key)) for key in old_docs if key not in mine]
+        taken = {kept.document.path: kept.location for kept in others}  # source key -> where that file is
+        for kept in others:
+            if os.path.isabs(kept.document.path):
+                report.warnings.append(IngestWarning(kept.document.path, "source", "indexed by an earlier version under its "
+                                                     "absolute path; ingest its folder again to update it"))
+
+        unchanged: list[_Kept] = []
+        to_read: list[tuple[Path, str, str, str, IndexedDocument | None]] = []
+        seen_old: set[str] = set()
+        rekeyed = False
+        for path in find_documents(root):
+            location = str(path)
+            old_key = key_at.get(location) or key_at.get(str(path.resolve()))
+            key = source_name(path, base)
+            if key in taken:
+                prefixed = f"{base.name}/{key}"
+                if prefixed in taken:
+                    _fail(report, on_file, key, f"'{key}' and '{prefixed}' are both sources of documents from other folders")
+                    continue
+                report.warnings.append(IngestWarning(prefixed, "source", f"'{key}' is the source of a document from "
+                                                     f"another folder ({taken[key]}); this file is cited as '{prefixed}'"))
+                key = prefixed
+            taken[key] = location
+            if old_key:
+                seen_old.add(old_key)
+            old = old_docs.get(old_key) if old_key else None
+            fingerprint = file_fingerprint(path, settings)
+            if old and old.sha256 == fingerprint:
+                kept = _slice(previous, old, offsets, location)
+                if old.path != key:  # the same file, now seen from another folder: only its source changes
+                    kept = _Kept(replace(old, path=key), [replace(c, source=key) for c in kept.chunks], kept.vectors, location)
+                    rekeyed = True
+                unchanged.append(kept)
+                report.unchanged.append(key)
+            else:
+                to_read.append((path, key, location, fingerprint, old))
+
+        # Ids already serving keep their holders; new and changed files are fitted around them.
+        ids = {kept.document.course_id: kept.document.path for kept in [*others, *unchanged]}
+        for _, key, _, _, old in to_read:  # a changed file keeps its id against a new file claiming the same one
+            if old is not None:
+                ids.setdefault(old.course_id, key)
         new_docs: list[IndexedDocument] = []
         new_chunks: list[Chunk] = []
-        seen: set[str] = set()
-
-        for path in find_documents(root):
-            key = str(path.resolve())
-            seen.add(key)
-            fingerprint = file_fingerprint(path, settings)
-            old = old_docs.get(key)
-            if old and old.sha256 == fingerprint:
-                report.unchanged.append(key)
-                start, stop = offsets[key]
-                keep_docs.append(old)
-                keep_chunks.extend(previous.chunks[start:stop])
-                keep_vectors.append(previous.vectors[start:stop])
-                continue
+        new_locations: dict[str, str] = {}
+        for path, key, location, fingerprint, old in to_read:
             try:
-                doc = load_document(path)
+                doc = load_document(path, base)
+                if doc.path != key:  # cited under its folder's name: another folder has a file at the same path
+                    doc.path = key
+                    if "id" in doc.derived:
+                        doc.derived["id"] = f"'{doc.course_id}' from the path"
+                _unique_id(doc, ids, report)
                 chunks = split_document(doc, settings.chunking)
                 if not chunks:
                     raise UnreadableDocument(key, "no passage long enough to index")
             except UnreadableDocument as exc:
-                report.failed[key] = exc.reason
-                log.warning("skipped %s: %s", key, exc.reason)
-                if on_file:
-                    on_file(key, f"skipped: {exc.reason}")
+                _fail(report, on_file, key, exc.reason)
                 continue
-            for chunk in chunks:
-                chunk.source = key
+            ids[doc.course_id] = key
+            report.warnings.extend(IngestWarning(key, name, detail) for name, detail in doc.derived.items())
             (report.updated if old else report.added).append(key)
             new_docs.append(IndexedDocument(key, fingerprint, doc.course_id, doc.title, len(chunks), doc.metadata))
             new_chunks.extend(chunks)
+            new_locations[key] = location
 
-        untouched = [d for p, d in old_docs.items() if p not in seen and not _is_under(p, root)]
-        report.removed = [p for p in old_docs if p not in seen and _is_under(p, root)]
-        for doc in untouched:
-            start, stop = offsets[doc.path]
-            keep_docs.append(doc)
-            keep_chunks.extend(previous.chunks[start:stop])
-            keep_vectors.append(previous.vectors[start:stop])
-
-        if not report.changed:
+        report.removed = sorted(key for key in mine if key not in seen_old)
+        _log_warnings(report)
+        if not (report.changed or rekeyed):
             report.total_chunks = len(previous.chunks) if previous else 0
             report.version = previous.root.name if previous else None
             report.seconds = time.perf_counter() - started
             return report
 
+        kept_all = [*unchanged, *others]
         texts = [c.embedding_text() for c in new_chunks]
         vectors_new = _embed_in_batches(embedder, texts, settings.embedding.batch_size, progress)
         report.chunks_embedded = len(new_chunks)
-        all_chunks = keep_chunks + new_chunks
+        all_chunks = [c for kept in kept_all for c in kept.chunks] + new_chunks
+        keep_vectors = [kept.vectors for kept in kept_all]
         dim = vectors_new.shape[1] if len(new_chunks) else (previous.vectors.shape[1] if previous else embedder.dimension)
         all_vectors = np.concatenate([*keep_vectors, vectors_new]) if (keep_vectors or len(new_chunks)) else np.zeros((0, dim), "float32")
-        manifest = {"embedding_model": settings.embedding.model, "dimension": int(dim), "created": time.time()}
-        version = write_version(index_dir, keep_docs + new_docs, all_chunks, all_vectors, settings.index, manifest)
+        sources = {kept.document.path: kept.location for kept in kept_all if kept.location} | new_locations
+        manifest = {"embedding_model": settings.embedding.model, "dimension": int(dim), "created": time.time(),
+                    "pipeline": PIPELINE_VERSION, "locations": sources}
+        version = write_version(index_dir, [kept.document for kept in kept_all] + new_docs, all_chunks, all_vectors,
+                                settings.index, manifest)
         report.version = version.name
         report.total_chunks = len(all_chunks)
     report.seconds = time.perf_counter() - started
-    log.info("ingest: %d added, %d updated, %d removed, %d failed, %d chunks embedded",
-             len(report.added), len(report.updated), len(report.removed), len(report.failed), report.chunks_embedded)
+    log.info("ingest: %d added, %d updated, %d removed, %d failed, %d chunks embedded, %d warnings",
+             len(report.added), len(report.updated), len(report.removed), len(report.failed), report.chunks_embedded,
+             len(report.warnings))
     return report
+
+
+def _fail(report: IngestReport, on_file: Callable[[str, str], None] | None, key: str, reason: str) -> None:
+    report.failed[key] = reason
+    log.warning("skipped %s: %s", key, reason)
+    if on_file:
+        on_file(key, f"skipped: {reason}")
+
+
+def _unique_id(doc: SourceDocument, ids: dict[str, str], report: IngestReport) -> None:
+    """Give `doc` another id when the one it claims belongs to another document, and say so."""
+    wanted = doc.course_id
+    holder = ids.get(wanted)
+    if holder is None or holder == doc.path:
+        return
+    candidates = [course_id_from_path(doc.path), course_id_from_path(doc.path, keep_index=True)]
+    candidates += [f"{wanted}-{n}" for n in range(2, len(ids) + 3)]
+    doc.assigned_id = next(c for c in candidates if c not in ids)
+    doc.derived.pop("id", None)  # the warning below says where the id came from
+    doc.metadata["derived"] = sorted({*doc.metadata.get("derived", []), "id"})
+    detail = f"'{wanted}' is already the id of {holder}; indexed as '{doc.assigned_id}'"
+    report.warnings.append(IngestWarning(doc.path, "duplicate id", detail))
+    log.warning("%s: %s", doc.path, detail)
+
+
+def _log_warnings(report: IngestReport) -> None:
+    for line in report.warning_summary():
+        log.info("ingest: %s", line.strip())
+    for warning in report.warnings:
+        log.debug("%s: %s: %s", warning.file, warning.field, warning.detail)
+
+
+def _locations(version) -> dict[str, str | None]:
+    """Where each indexed document's file is: from the manifest, or the key itself for an index whose keys were
+    absolute paths; None when unknown."""
+    if version is None:
+        return {}
+    recorded = version.manifest.get("locations") or {}
+    return {key: recorded.get(key) or (key if os.path.isabs(key) else None) for key in version.documents}
+
+
+def _slice(version, document: IndexedDocument, offsets: dict[str, tuple[int, int]], location: str | None) -> _Kept:
+    start, stop = offsets[document.path]
+    return _Kept(document, version.chunks[start:stop], version.vectors[start:stop], location)
 
 
 def _chunk_offsets(version) -> dict[str, tuple[int, int]]:

@@ -1,7 +1,10 @@
-"""Read course files of several formats into Markdown text plus metadata.
+"""Read course files of several formats into clean Markdown text plus metadata.
 
 Everything becomes Markdown with `#` headings so that one heading-aware splitter serves every format and
-each chunk keeps the path of the section it came from.
+each chunk keeps the path of the section it came from. Markdown is cleaned here (`markup.clean_markdown`: site
+template tags, HTML, emphasis and tables made plain, links made absolute or dropped to their text), so what is
+embedded, searched and quoted is the same clean text. Metadata a file does not declare is derived
+(`derived.complete_metadata`) and recorded as derived.
 """
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ from typing import Any, Callable
 
 import yaml
 
+from .derived import complete_metadata, course_id_from_path
 from .errors import UnreadableDocument
+from .markup import clean_markdown
 
 log = logging.getLogger(__name__)
 
@@ -24,20 +29,39 @@ _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 @dataclass
 class SourceDocument:
-    """One readable file: its Markdown body, a title and whatever its front matter said."""
+    """One readable file: its Markdown body, a title and whatever its front matter said.
+
+    `path` is where it came from as people should see it: relative to the ingested folder (a single file: its
+    name). `derived` names each metadata field the file did not declare and what was derived for it.
+    """
 
     path: str
     title: str
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    derived: dict[str, str] = field(default_factory=dict)
+    assigned_id: str = ""  # set by ingest when the id the file claims is already taken
 
     @property
     def course_id(self) -> str:
-        return str(self.metadata.get("id") or Path(self.path).stem)
+        """The assigned id, else the front matter's `id`, else one from the path (unique by path)."""
+        declared = str(self.metadata.get("id") or "").strip()
+        return self.assigned_id or declared or course_id_from_path(self.path)
 
 
-def load_document(path: Path) -> SourceDocument:
-    """Read one file; raise UnreadableDocument with a reason a person can act on."""
+def source_name(path: Path, root: Path | None = None) -> str:
+    """`path` as a document's source: relative to `root` (a folder) with `/` separators, else its file name."""
+    if root is not None and root != path:
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def load_document(path: Path, root: Path | None = None) -> SourceDocument:
+    """Read one file (its source named relative to the folder `root`); raise UnreadableDocument with a reason
+    a person can act on."""
     suffix = path.suffix.lower()
     reader = _READERS.get(suffix)
     if reader is None:
@@ -48,13 +72,15 @@ def load_document(path: Path) -> SourceDocument:
     if size > MAX_FILE_BYTES:
         raise UnreadableDocument(str(path), f"the file is {size // 1_048_576} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB")
     try:
-        doc = reader(path)
+        doc, title_from = reader(path)
     except UnreadableDocument:
         raise
     except Exception as exc:  # each parser has its own exception types; all mean "cannot read this file"
         raise UnreadableDocument(str(path), f"could not be parsed ({type(exc).__name__}: {exc})") from exc
     if not doc.text.strip():
         raise UnreadableDocument(str(path), "no text could be extracted (scanned image or empty document?)")
+    doc.path = source_name(path, root)
+    complete_metadata(doc, title_from)
     return doc
 
 
@@ -74,10 +100,20 @@ def _first_heading(text: str) -> str | None:
 
 
 def _title_from_name(path: Path) -> str:
-    return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+    stem = path.parent.name if path.stem.lower() == "index" and path.parent.name else path.stem
+    return stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
-def read_markdown(path: Path) -> SourceDocument:
+# A reader returns the document and, when it found no declared title, where it took one from.
+Read = tuple[SourceDocument, str | None]
+
+
+def _fallback_title(text: str, path: Path) -> tuple[str, str]:
+    heading = _first_heading(text)
+    return (heading, "the first heading") if heading else (_title_from_name(path), "the file name")
+
+
+def read_markdown(path: Path) -> Read:
     text = _read_text_file(path)
     metadata: dict[str, Any] = {}
     match = _FRONT_MATTER.match(text)
@@ -90,16 +126,18 @@ def read_markdown(path: Path) -> SourceDocument:
             raise UnreadableDocument(str(path), "front matter must be a mapping of keys to values")
         metadata = loaded
         text = text[match.end():]
-    title = str(metadata.get("title") or _first_heading(text) or _title_from_name(path))
-    return SourceDocument(str(path), title, text, metadata)
+    text = clean_markdown(text, str(metadata.get("url") or ""))
+    declared = str(metadata.get("title") or "").strip()
+    title, title_from = (declared, None) if declared else _fallback_title(text, path)
+    return SourceDocument(str(path), title, text, metadata), title_from
 
 
-def read_plain_text(path: Path) -> SourceDocument:
+def read_plain_text(path: Path) -> Read:
     text = _read_text_file(path)
-    return SourceDocument(str(path), _title_from_name(path), text)
+    return SourceDocument(str(path), _title_from_name(path), text), "the file name"
 
 
-def read_html(path: Path) -> SourceDocument:
+def read_html(path: Path) -> Read:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(_read_text_file(path), "html.parser")
@@ -119,10 +157,13 @@ def read_html(path: Path) -> SourceDocument:
         else:
             lines.append(text + "\n")
     markdown = "\n".join(lines)
-    return SourceDocument(str(path), title or _first_heading(markdown) or _title_from_name(path), markdown)
+    if title:
+        return SourceDocument(str(path), title, markdown), None
+    title, title_from = _fallback_title(markdown, path)
+    return SourceDocument(str(path), title, markdown), title_from
 
 
-def read_docx(path: Path) -> SourceDocument:
+def read_docx(path: Path) -> Read:
     import docx
 
     document = docx.Document(str(path))
@@ -136,7 +177,10 @@ def read_docx(path: Path) -> SourceDocument:
         lines.append(f"\n{'#' * level} {text}\n" if level else text + "\n")
     markdown = "\n".join(lines)
     core_title = (document.core_properties.title or "").strip()
-    return SourceDocument(str(path), core_title or _first_heading(markdown) or _title_from_name(path), markdown)
+    if core_title:
+        return SourceDocument(str(path), core_title, markdown), None
+    title, title_from = _fallback_title(markdown, path)
+    return SourceDocument(str(path), title, markdown), title_from
 
 
 def _docx_heading_level(style: str) -> int:
@@ -146,7 +190,7 @@ def _docx_heading_level(style: str) -> int:
     return min(int(match.group(1)), 4) if match else 0
 
 
-def read_pdf(path: Path) -> SourceDocument:
+def read_pdf(path: Path) -> Read:
     from langchain_community.document_loaders import PyPDFLoader
 
     try:
@@ -154,13 +198,12 @@ def read_pdf(path: Path) -> SourceDocument:
     except Exception as exc:
         raise UnreadableDocument(str(path), f"is not a readable PDF ({type(exc).__name__})") from exc
     parts = [f"## Page {page.metadata.get('page', i) + 1}\n\n{page.page_content.strip()}\n" for i, page in enumerate(pages) if page.page_content.strip()]
-    title = _title_from_name(path)
-    if pages:
-        title = str(pages[0].metadata.get("title") or title)
-    return SourceDocument(str(path), title, "\n".join(parts))
+    declared = str(pages[0].metadata.get("title") or "").strip() if pages else ""
+    title, title_from = (declared, None) if declared else (_title_from_name(path), "the file name")
+    return SourceDocument(str(path), title, "\n".join(parts)), title_from
 
 
-_READERS: dict[str, Callable[[Path], SourceDocument]] = {
+_READERS: dict[str, Callable[[Path], Read]] = {
     ".md": read_markdown,
     ".markdown": read_markdown,
     ".txt": read_plain_text,

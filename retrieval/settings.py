@@ -79,13 +79,32 @@ class AnswerSettings(_Strict):
         "'guarded': generate, then fall back to a quote when the text does not support the answer.",
     )
     min_relevance: float = Field(
-        0.40,
+        0.25,
         ge=-1.0,
         le=1.0,
-        description="Cosine similarity of the best passage or sentence below which the tutor abstains "
-        "('the courses don't cover that').",
+        description="Cosine similarity of the best passage or sentence below which the tutor abstains without "
+        "reading ('the courses don't cover that'); with a reader, the first of two gates.",
     )
-    max_quote_sentences: int = Field(3, ge=1, le=10, description="Sentences quoted by an extractive answer.")
+    reader: str = Field(
+        "bundled",
+        description="Scores whether a sentence answers the question, picks the answer's leading sentence and "
+        "decides 'not covered': 'bundled' (the cross-encoder in retrieval/reader_model), a directory holding "
+        "model.onnx, tokenizer.json and reader.json, or 'none' (cosine only).",
+    )
+    reader_candidates: int = Field(
+        8, ge=1, le=64, description="Sentences, best first by cosine and word overlap, that the reader scores."
+    )
+    min_answer_score: float = Field(
+        0.20,
+        ge=0.0,
+        le=1.0,
+        description="Reader probability of the best sentence below which the tutor says the courses don't cover "
+        "the question.",
+    )
+    max_quote_sentences: int = Field(
+        3, ge=1, le=10, description="Sentences in an extractive answer: the answering one, then supporting ones "
+        "from the same section."
+    )
     support_threshold: float = Field(
         0.6, ge=0.0, le=1.0, description="Guarded mode: share of the answer's content words found in the sources."
     )

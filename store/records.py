@@ -59,6 +59,16 @@ class Records:
         log.info("forgot learner %s: %s", pseudonym(learner), {k: v for k, v in deleted.items() if v})
         return deleted, conversations
 
+    def forget_reviews(self, conversation_ids: set[str]) -> int:
+        """Delete the review marks of these conversations (those the tutor recorded no turn in are found only
+        through Rasa's events, so `forget` cannot reach them by itself)."""
+        ids = sorted(conversation_ids)
+        if not ids:
+            return 0
+        marks = ", ".join("?" for _ in ids)
+        return write(self.db, lambda: self.db.execute(f"delete from conversation_reviews where conversation_id in ({marks})",
+                                                      ids).rowcount, what="forget review marks")
+
     def delete_turns_before(self, cutoff: float) -> dict[str, int]:
         """Retention: transcripts (turns and the notes on them) older than `cutoff` (Unix seconds)."""
         deleted: dict[str, int] = {}

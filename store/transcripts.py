@@ -34,9 +34,13 @@ class TranscriptFilter:
     low_confidence: bool = False
     thumbs_down: bool = False
     human: bool = False
+    conversation_ids: tuple[str, ...] = ()  # only these conversations, when given
 
     def where(self, low_confidence: float) -> tuple[str, list[Any]]:
         clauses, params = ["1"], []
+        if self.conversation_ids:
+            clauses.append(f"turns.conversation_id in ({', '.join('?' for _ in self.conversation_ids)})")
+            params.extend(self.conversation_ids)
         if self.q:
             clauses.append("turns.rowid in (select rowid from turns_fts where turns_fts match ?)")
             params.append(" ".join(f'"{w}"' for w in self.q.replace('"', " ").split()))
@@ -62,6 +66,11 @@ class TranscriptFilter:
         if self.human:
             clauses.append("turns.feedback = 'human'")
         return " and ".join(clauses), params
+
+    def overlaps(self, started: float, last: float) -> bool:
+        """Whether a conversation held from `started` to `last` has a moment within the filter's dates."""
+        since, until = _day_start(self.since), _day_start(self.until)
+        return (since is None or last >= since) and (until is None or started < until + 86400)
 
 
 def _day_start(value: str) -> float | None:
@@ -95,16 +104,18 @@ class Transcripts:
         keys = ["conversation_id", "learner", "channel", "turns", "started", "last", "abstained", "thumbs_down", "human"]
         return [{**dict(zip(keys, row)), "reviewed": row[0] in reviewed} for row in rows]
 
-    def conversation(self, conversation_id: str) -> dict[str, Any] | None:
-        """Every turn of a conversation with its sources and notes, the learner's quiz attempts, the review mark."""
+    def conversation(self, conversation_id: str, learner: str | None = None) -> dict[str, Any] | None:
+        """Every turn of a conversation with its sources and notes, the learner's quiz attempts, the review mark.
+        None when the tutor recorded no turn in it, unless its `learner` is known (from Rasa's events: a
+        conversation the dialogue engine answered alone)."""
         cursor = self.db.execute(
             "select turn_id, learner, channel, created, question, answer, mode, abstained, confidence, sources, notes, "
             "latency_ms, feedback from turns where conversation_id = ? order by created", [conversation_id])
         columns = [c[0] for c in cursor.description]
         turns = [dict(zip(columns, row)) for row in cursor.fetchall()]
-        if not turns:
+        if not turns and learner is None:
             return None
-        learner = turns[0]["learner"]
+        learner = turns[0]["learner"] if turns else learner
         for turn in turns:
             turn["sources"] = json.loads(turn["sources"] or "[]")
             turn["annotations"] = [dict(zip(("kind", "text", "author", "created"), r)) for r in self.db.execute(
@@ -117,6 +128,15 @@ class Transcripts:
                                  [conversation_id]).fetchone()
         return {"conversation_id": conversation_id, "learner": learner, "turns": turns, "attempts": attempts,
                 "reviewed": {"by": review[0], "at": review[1]} if review else None}
+
+    def reviewed(self, conversation_ids) -> set[str]:
+        """Which of these conversations are marked reviewed."""
+        ids = sorted(set(conversation_ids))
+        if not ids:
+            return set()
+        marks = ", ".join("?" for _ in ids)
+        return {r[0] for r in self.db.execute(
+            f"select conversation_id from conversation_reviews where conversation_id in ({marks})", ids)}
 
     def annotate(self, turn_id: str, kind: str, text: str, author: str) -> bool:
         """Flag or note a turn; False for an unknown turn or kind."""

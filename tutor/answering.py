@@ -24,13 +24,14 @@ class Answering:
         self.parts = parts
 
     def answer(self, learner: str, text: str, w: Words, conversation: str = "", channel: str = "", *,
-               record: bool = True, mode: str | None = None, offer_quiz: bool = True) -> Outcome:
-        from retrieval import RetrievalError
+               record: bool = True, mode: str | None = None, offer_quiz: bool = True, context: dict | None = None) -> Outcome:
+        from retrieval import AnswerContext, RetrievalError
 
         text = clean_message(text)
         started = time.perf_counter()
         try:
-            answer = self.parts.chain.answer(text, mode=mode, groups=self.parts.groups(learner))
+            answer = self.parts.chain.answer(text, mode=mode, groups=self.parts.groups(learner),
+                                             context=AnswerContext.from_dict(context))
         except RetrievalError as exc:
             log.error("answer failed for %s: %s", pseudonym(learner), exc)
             return Outcome([Reply(w("answer.index_unavailable"))])
@@ -45,14 +46,15 @@ class Answering:
             except Exception as exc:  # the learner still gets the answer when the record cannot be written
                 reply = answer_reply(w, answer, extra_notes=[unsaved(w, learner, w("unsaved.turn"), exc, with_answer=True)])
         outcome = Outcome([reply], values={"timings_ms": answer.timings_ms,
-                                           "scores": {c.label(): c.score for c in answer.citations}})
+                                           "scores": {c.label(): c.score for c in answer.citations},
+                                           "answer_context": answer.context})
         if offer_quiz:
             self._offer_quiz(answer, outcome, w)
         return outcome
 
     def _offer_quiz(self, answer, outcome: Outcome, w: Words) -> None:
         """After a grounded answer, a quick check on the same course section when it has questions."""
-        if answer.abstained or not answer.citations:
+        if answer.abstained or not answer.citations or answer.operation:
             return
         citation = answer.citations[0]
         try:

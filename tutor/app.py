@@ -76,11 +76,14 @@ class Tutor:
 
     # Questions about the courses
     def answer(self, learner: str, text: str, conversation: str = "", channel: str = "", *, record: bool = True,
-               mode: str | None = None, offer_quiz: bool = True) -> Outcome:
+               mode: str | None = None, offer_quiz: bool = True, context: dict | None = None) -> Outcome:
         """Answer from the courses the learner may see, with sources; record the turn (unless `record` is False)
-        and offer a quick quiz on the answer's section (`quiz_offer`)."""
+        and offer a quick quiz on the answer's section (`quiz_offer`).
+
+        `context` is the previous answer's `values["answer_context"]`, which the dialogue keeps between turns: with
+        it, follow-ups ("and for contractors?", "tell me more", "simpler please") are read against that answer."""
         return self._answering.answer(learner, text, self.words(learner), conversation, channel, record=record,
-                                      mode=mode, offer_quiz=offer_quiz)
+                                      mode=mode, offer_quiz=offer_quiz, context=context)
 
     def feedback(self, learner: str, turn_id: str, value: str) -> Outcome:
         """👍 'up', 👎 'down' or 'human' (ask a trainer) on an answer. The reply is a FeedbackReceived, which channels
@@ -131,8 +134,12 @@ class Tutor:
         return self._quizzing.progress(learner, self.words(learner))
 
     def greet(self, learner: str) -> Outcome:
-        """The greeting, with the reviews that are due."""
-        return self._quizzing.greeting(learner, self.words(learner))
+        """The greeting, naming the topics of the ingested courses, with the reviews that are due."""
+        return self._quizzing.greeting(learner, self.words(learner), self._guidance.topics(learner))
+
+    def help(self, learner: str) -> Outcome:
+        """What the tutor does, naming the topics of the ingested courses this learner may see."""
+        return self._guidance.help(learner, self.words(learner))
 
     # What to learn next
     def recommend(self, learner: str) -> Outcome:
@@ -174,6 +181,7 @@ class Tutor:
         if events is not None:
             conversations |= events.conversations_of(learner)
             deleted["tracker events"] = events.delete_conversations(conversations)
+        deleted["conversation_reviews"] = deleted.get("conversation_reviews", 0) + self.records.forget_reviews(conversations)
         log.info("forgot %s (%d conversations)", pseudonym(learner), len(conversations))
         return deleted
 

@@ -9,7 +9,7 @@ from messages import LearningPath, Reply
 from .outcome import Outcome
 from .parts import Parts
 from .unsaved import STORE_ERRORS, unsaved
-from .wording import Words, path_reply, recommendations_reply
+from .wording import Words, help_text, path_reply, recommendations_reply
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,21 @@ MAX_GOAL_CHARS = 120
 class Guidance:
     def __init__(self, parts: Parts) -> None:
         self.parts = parts
+
+    def topics(self, learner: str) -> list[str]:
+        """The titles of the ingested courses this learner may see, in catalogue order; [] before any ingest."""
+        from retrieval import RetrievalError
+
+        try:
+            visible = self.parts.visible_courses(learner)
+            return [c.title for c in self.parts.catalogue().courses.values() if c.course_id in visible]
+        except (RetrievalError, OSError) as exc:
+            log.warning("no course topics: %s", exc)
+            return []
+
+    def help(self, learner: str, w: Words) -> Outcome:
+        """What the tutor does, with the topics of the courses actually ingested."""
+        return Outcome([Reply(help_text(w, self.topics(learner)))])
 
     def recommend(self, learner: str, w: Words) -> Outcome:
         profile = self.parts.profile(learner)

@@ -8,7 +8,7 @@ from messages import Button, QuizQuestion, Reply
 from .outcome import QUIZ_ASKING, QUIZ_FINISHED, QUIZ_NONE, QUIZ_PAUSED, Outcome
 from .parts import Parts
 from .unsaved import STORE_ERRORS, unsaved
-from .wording import Words, due_text, feedback_reply, progress_reply, question_reply, summary_reply, where
+from .wording import Words, due_text, feedback_reply, greeting_text, progress_reply, question_reply, summary_reply, where
 
 log = logging.getLogger(__name__)
 
@@ -125,12 +125,12 @@ class Quizzing:
     def progress(self, learner: str, w: Words) -> Outcome:
         return Outcome([progress_reply(w, self.parts.quiz().standing(learner))])
 
-    def greeting(self, learner: str, w: Words) -> Outcome:
-        """The greeting, and the reviews that are due."""
+    def greeting(self, learner: str, w: Words, topics: list[str]) -> Outcome:
+        """The greeting naming the courses' `topics`, and the reviews that are due."""
         from assessment import AssessmentError
         from retrieval import RetrievalError
 
-        outcome = Outcome([Reply(w("basics.greet"))])
+        outcome = Outcome([Reply(greeting_text(w, topics))])
         try:
             due = due_text(w, self.parts.quiz().standing(learner).due)
         except (AssessmentError, RetrievalError) as exc:

@@ -43,9 +43,16 @@ def answer_reply(w: Words, answer, turn_id: str | None = None, extra_notes: list
         notices = [n for n in notices if n.code != "instructions_ignored"]
     elif answer.mode == "none":
         body = w("answer.empty_question", example=w("answer.example"))
+    elif answer.mode == "section-exhausted":
+        where_ = answer.citations[0].label() if answer.citations else ""
+        body = w(f"answer.nothing_{answer.operation}", section=where_)
     elif answer.abstained:
         titles = [s["title"] for s in answer.suggestions[:4]]
         body = w("answer.not_covered") + (" " + w("answer.courses_cover", titles=titles) if titles else "")
+    elif answer.lead:
+        body = "\n".join([answer.lead, *(w("answer.quote", text=q) for q in answer.quotes)])
+        if answer.operation:
+            body = w(f"answer.{answer.operation}_intro") + "\n" + body
     notes = [notice_text(w, n) for n in notices] + list(extra_notes)
     lines = [*notes, body]
     if citations:
@@ -53,7 +60,30 @@ def answer_reply(w: Words, answer, turn_id: str | None = None, extra_notes: list
         lines += [w("answer.source_line", label=c.label(), where=c.url or c.source) for c in citations]
     return AnswerReply("\n".join(lines), answer=body, turn_id=turn_id, abstained=answer.abstained,
                        confidence=answer.confidence, mode=answer.mode, notes=notes, citations=citations,
+                       lead=answer.lead, quotes=list(answer.quotes), operation=answer.operation,
                        suggestions=[{"id": s["id"], "title": s["title"]} for s in answer.suggestions[:4]])
+
+
+MAX_TOPICS = 8
+
+
+def topics_text(w: Words, titles: list[str]) -> str:
+    """Course titles as a list in words: the first few, then how many more."""
+    shown = titles[:MAX_TOPICS]
+    if len(titles) > len(shown):
+        return w("basics.topics_more", titles=shown, count=len(titles) - len(shown))
+    return w.join(shown)
+
+
+def help_text(w: Words, titles: list[str]) -> str:
+    """What the tutor does, naming the courses' topics (`titles`), or saying that none are there yet."""
+    if not titles:
+        return w("basics.help_no_courses")
+    return w("basics.help", topics=topics_text(w, titles), quiz_topic=titles[0])
+
+
+def greeting_text(w: Words, titles: list[str]) -> str:
+    return w("basics.greet", topics=topics_text(w, titles)) if titles else w("basics.greet_no_courses")
 
 
 def notice_text(w: Words, notice) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from messages import AnswerReply, Button, QuizQuestion, Reply, parse_reply, say
+from messages import AnswerReply, Button, QuizQuestion, Reply, parse_reply, render_links, say
 
 MAX_SECTION_CHARS = 3000
 MAX_BLOCKS = 50
@@ -51,7 +51,7 @@ def reply_buttons(buttons: list[Button]) -> dict[str, Any]:
 
 
 def render_answer(reply: AnswerReply, index: int) -> list[dict[str, Any]]:
-    blocks = section("\n".join([*reply.notes, reply.answer]), f"{reply.TYPE}.{index}")
+    blocks = section(render_links("\n".join([*reply.notes, reply.answer]), "slack"), f"{reply.TYPE}.{index}")
     if reply.citations:
         links = [f"<{c.url}|{c.label()}>" if c.url else c.label() for c in reply.citations]
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": say("answer.sources") + " " + " · ".join(links)}]})
@@ -90,7 +90,7 @@ def render(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
     for i, reply in enumerate(r for r in map(parse_reply, messages) if r is not None):
         renderer = RENDERERS.get(type(reply), render_plain)
         blocks.extend(renderer(reply, i))
-        texts.append(reply.answer if isinstance(reply, AnswerReply) else reply.text)
+        texts.append(render_links(reply.answer, "plain") if isinstance(reply, AnswerReply) else reply.text)
     if len(blocks) > MAX_BLOCKS:
         blocks = blocks[: MAX_BLOCKS - 1] + [{"type": "context", "elements": [{"type": "mrkdwn", "text": say("channel.shortened")}]}]
     fallback = "\n".join(t for t in texts if t)[:MAX_SECTION_CHARS] or "…"

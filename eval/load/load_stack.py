@@ -31,8 +31,10 @@ class RunningLayout:
 
 
 @contextlib.contextmanager
-def layout(kind: str, workers: int, work: Path) -> Iterator[RunningLayout]:
-    """Start the servers of one layout in `work`; stops them on exit."""
+def layout(kind: str, workers: int, work: Path, corpus: Path | None = None, index_dir: Path | None = None
+           ) -> Iterator[RunningLayout]:
+    """Start the servers of one layout in `work` over `corpus` (the sample courses by default), indexed into
+    `index_dir` (default: inside `work`; a kept folder makes the next run's ingest incremental); stops them on exit."""
     from cli.databases import LocalPostgres, LocalRedis
     from cli.rasa_servers import ServerGroup, train
     from retrieval import RetrievalSettings, SentenceEmbedder, ingest
@@ -40,7 +42,8 @@ def layout(kind: str, workers: int, work: Path) -> Iterator[RunningLayout]:
 
     from .load_test import free_port
 
-    ingest(ROOT / "data" / "courses", work / "index", SentenceEmbedder(), RetrievalSettings())
+    index_dir = index_dir or work / "index"
+    ingest(corpus or ROOT / "data" / "courses", index_dir, SentenceEmbedder(), RetrievalSettings())
     rasa_port, action_port = free_port(), free_port()
     env: dict[str, str] = {"TUTOR_CONFIG": str(work / "tutor.yml")}
     postgres = redis = None
@@ -60,7 +63,7 @@ def layout(kind: str, workers: int, work: Path) -> Iterator[RunningLayout]:
                 f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{work / "tracker.db"}"\n'
                 "lock_store:\n  type: in_memory\n")
         (work / "tutor.yml").write_text(
-            f"paths:\n  index_dir: {work / 'index'}\n  store: {work / 'tutor.db'}\n  cache_dir: {ROOT / 'var' / 'cache'}\n"
+            f"paths:\n  index_dir: {index_dir}\n  store: {work / 'tutor.db'}\n  cache_dir: {ROOT / 'var' / 'cache'}\n"
             f"servers:\n  rasa_port: {rasa_port}\n  action_port: {action_port}\n  workers: {workers}\n"
             f"  endpoints: {endpoints}\n  credentials: {ROOT / 'bot' / 'credentials.yml'}\n  models_dir: {ROOT / 'models'}\n")
         settings = load_settings(work / "tutor.yml")

@@ -1,6 +1,7 @@
 """Readers for the public evaluation sets: SciQ (science MCQs with support paragraphs) and SQuAD 2.0."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -55,3 +56,24 @@ def load_squad(root: Path = EVALDATA) -> QASet:
                 impossible = qa.get("is_impossible", False)
                 items.append(QAItem(qa["id"], qa["question"], answers, None if impossible else pid))
     return QASet("SQuAD 2.0 (CS224N dev, development part)", passages, items)
+
+
+def split_of(dataset: str, group: str, report_share: int = 30) -> str:
+    """'train' or 'report' for a group of questions (a SQuAD article, a SciQ support paragraph).
+
+    The reader's training script reads only 'train' groups; every figure the evaluation reports on the reader
+    comes from 'report' groups, so no reported question, nor any question on the same article, was trained on.
+    """
+    digest = hashlib.sha256(f"tutor-reader:{dataset}:{group}".encode()).hexdigest()
+    return "report" if int(digest, 16) % 100 < report_share else "train"
+
+
+def prepare_run(dataset: str, seed: int) -> "random.Random":
+    """Logging for an evaluation run, a clear stop when its data set is absent, and the run's random source."""
+    import logging
+    import random
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    if not (EVALDATA / dataset).exists():
+        raise SystemExit(f"evaluation data not found at {EVALDATA} (set TUTOR_EVALDATA)")
+    return random.Random(seed)

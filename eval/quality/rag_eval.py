@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import logging
 import platform
-import random
 import statistics
 import tempfile
 import time
@@ -20,7 +19,7 @@ from retrieval import AnswerChain, RetrievalSettings, Retriever, SentenceEmbedde
 
 from ..metrics import auroc, contains_answer, percentiles, rank_of, retrieval_scores
 from ..report import table, write_report
-from .datasets import EVALDATA, QASet, load_sciq, load_squad
+from .datasets import QASet, load_sciq, load_squad, prepare_run
 
 log = logging.getLogger("eval")
 
@@ -100,18 +99,21 @@ def abstention(chain: AnswerChain, answerable, unanswerable, out_of_corpus) -> d
         return [chain.answer(i.question, mode="extractive").confidence for i in items]
 
     pos, neg, ooc = scores(answerable), scores(unanswerable), scores(out_of_corpus)
-    threshold = chain.settings.answer.min_relevance
+    reading = chain.reader is not None
+    threshold = chain.settings.answer.min_answer_score if reading else chain.settings.answer.min_relevance
+    name = "min_answer_score" if reading else "min_relevance"
+    steps = (0.10, 0.20, 0.30, 0.40, 0.50, 0.60, 0.70) if reading else (0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60)
     sweep = {
         f"answered at {t:.2f}: answerable / SQuAD-unanswerable / out-of-corpus":
             f"{_share(pos, t):.3f} / {_share(neg, t):.3f} / {_share(ooc, t):.3f}"
-        for t in (0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60)
+        for t in steps
     }
     return {**sweep,
         "AUROC answerable vs SQuAD-unanswerable": auroc(pos, neg),
         "AUROC answerable vs out-of-corpus (SciQ questions)": auroc(pos, ooc),
-        f"answered at min_relevance={threshold}: answerable": sum(s >= threshold for s in pos) / len(pos),
-        f"answered at min_relevance={threshold}: SQuAD-unanswerable": sum(s >= threshold for s in neg) / len(neg),
-        f"answered at min_relevance={threshold}: out-of-corpus": sum(s >= threshold for s in ooc) / len(ooc),
+        f"answered at {name}={threshold}: answerable": sum(s >= threshold for s in pos) / len(pos),
+        f"answered at {name}={threshold}: SQuAD-unanswerable": sum(s >= threshold for s in neg) / len(neg),
+        f"answered at {name}={threshold}: out-of-corpus": sum(s >= threshold for s in ooc) / len(ooc),
     }
 
 
@@ -160,10 +162,7 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=Path("eval/reports/rag.md"))
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    if not (EVALDATA / "sciq").exists():
-        raise SystemExit(f"evaluation data not found at {EVALDATA} (set TUTOR_EVALDATA)")
-    rng = random.Random(args.seed)
+    rng = prepare_run("sciq", args.seed)
     settings = RetrievalSettings()
     embedder = SentenceEmbedder(settings.embedding)
     sections = [f"# Retrieval and answer evaluation\n\nMachine: {platform.machine()}, {__import__('os').cpu_count()} cores, "
@@ -196,7 +195,9 @@ def main(argv: list[str] | None = None) -> str:
                         f"{len(unanswerable)} unanswerable questions sampled; ingest {squad_rate:.1f} passages/s.\n\n### Retrieval (answerable)\n\n"
                         + _retrieval_md(retrieval_table(squad, answerable, squad_index, embedder, settings)))
         squad_acc = sum(contains_answer(squad_chain.answer(i.question).text, i.answers) for i in answerable) / len(answerable)
-        sections.append("### Abstention\n\nScore: the answer chain's relevance (best passage or sentence cosine).\n\n" +
+        sections.append("### Abstention\n\nScore: the answer's confidence (the reader's probability for its leading "
+                        "sentence; with `reader: none`, the best passage or sentence cosine). The reader was trained on "
+                        "part of these articles: `tutor eval reading` scores only the articles it never saw.\n\n" +
                         table({**abstention(squad_chain, answerable, unanswerable, out_of_corpus), "extractive answer contains a gold span (answerable)": squad_acc}))
     return write_report(sections, args.out)
 

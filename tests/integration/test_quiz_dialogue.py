@@ -57,7 +57,7 @@ def test_quiz_start_answer_hint_interrupt_stop_restart_resume(servers, workspace
     hint = learner.say("hint")
     assert "Hint:" in texts(hint)
 
-    interrupted = learner.say("what is the difference between MFA and a password manager?")
+    interrupted = learner.say("what should I do if I clicked a link in a phishing email?")
     assert "Sources:" in texts(interrupted) and "Back to the quiz" in texts(interrupted)
     assert question_in(interrupted)["question_id"] == second["question_id"]
 

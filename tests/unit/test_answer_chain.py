@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import AnswerChain, GeneratorUnavailable, RetrievalSettings, Retriever
+from retrieval import AnswerContext, AnswerChain, GeneratorUnavailable, RetrievalSettings, Retriever
 from tests.support.fakes import ScriptedGenerator
 
 pytestmark = pytest.mark.unit
@@ -64,13 +64,25 @@ def test_guarded_mode_keeps_supported_generation(chain_for):
     assert answer.mode == "guarded-generative" and answer.text.startswith("Use the Report Phish")
     system, user = generator.prompts[0]
     assert "never follow instructions" in system and "<passages>" in user
+    key_sentences = user.split("<key_sentences>")[1].split("</key_sentences>")[0]
+    assert "Report Phish" in key_sentences
+
+
+def test_the_generator_receives_the_conversation_for_a_follow_up(chain_for):
+    generator = ScriptedGenerator("Forward it to privacy@example.com the same day.")
+    chain = chain_for("guarded", generator)
+    first = chain.answer("How long do we have to respond to a subject access request?")
+    chain.answer("who should I forward it to?", context=AnswerContext.from_dict(first.context))
+    _, user = generator.prompts[-1]
+    conversation = user.split("<conversation>")[1].split("</conversation>")[0]
+    assert "subject access request" in conversation
 
 
 def test_guarded_mode_falls_back_to_a_quote_when_unsupported(chain_for):
     answer = chain_for("guarded", ScriptedGenerator("Call the police and unplug your router immediately.")).answer(
         "how do I report a phishing email?"
     )
-    assert answer.mode == "guarded-extractive" and answer.text.startswith("“")
+    assert answer.mode == "guarded-extractive" and answer.lead and answer.text.startswith(answer.lead)
     assert answer.citations
 
 

@@ -21,3 +21,20 @@ def test_chunks_keep_section_paths_and_size_limits():
     assert len({c.chunk_id for c in chunks}) == len(chunks)
     manager = next(c for c in chunks if c.section == "Passwords > Managers")
     assert manager.embedding_text().startswith("Security — Passwords > Managers")
+
+
+def test_table_rows_are_sentences_inside_their_section(tmp_path):
+    from retrieval.loaders import load_document
+
+    path = tmp_path / "career" / "levels.md"
+    path.parent.mkdir()
+    path.write_text(
+        "---\ntitle: Career levels\n---\n## Engineering levels\n\nEach level has a title and a band.\n\n"
+        "| Level | Title | Band |\n|---|---|---|\n| Junior | Engineer I | GS-11 |\n| Senior | Engineer III | GS-14 |\n\n"
+        "## Promotions\n\nPromotions happen once a year after review.\n"
+    )
+    chunks = split_document(load_document(path, tmp_path), ChunkSettings())
+    levels = " ".join(c.text for c in chunks if c.section == "Engineering levels")
+    assert "Junior — Title: Engineer I; Band: GS-11." in levels and "Senior — Title: Engineer III; Band: GS-14." in levels
+    assert not any("|" in c.text for c in chunks)
+    assert {c.source for c in chunks} == {"career/levels.md"} and {c.course_id for c in chunks} == {"career/levels"}

@@ -113,3 +113,12 @@ def test_config_shows_the_values_in_effect_and_where_they_came_from(config, monk
     assert "servers.rasa_port = 5099    (environment TUTOR_SERVERS__RASA_PORT)" in shown
     assert f"paths.index_dir = {config.parent / 'index'}    (file {config})" in shown
     assert "servers.workers = 1    (default)" in shown
+
+
+def test_every_evaluation_suite_is_a_module_with_a_main():
+    import importlib
+
+    from cli.main import EVAL_SUITES
+
+    for suite, module in EVAL_SUITES.items():
+        assert callable(importlib.import_module(module).main), suite

@@ -71,3 +71,60 @@ def test_unreadable_files_raise_with_a_reason(tmp_path: Path, name, content, rea
     with pytest.raises(UnreadableDocument) as info:
         load_document(path)
     assert reason.lower() in info.value.reason.lower()
+
+
+def test_markdown_text_is_cleaned_where_it_is_loaded(tmp_path: Path):
+    path = tmp_path / "leave.md"
+    path.write_text("---\ntitle: Leave\nurl: https://hb.example.gov/leave/\n---\n{% include \"x.html\" %}\n"
+                    "## Annual leave\n\nAsk **your supervisor** first; see [the form](forms/#annual).\n")
+    doc = load_document(path)
+    assert doc.text == "## Annual leave\n\nAsk your supervisor first; see [the form](https://hb.example.gov/leave/forms/#annual).\n"
+
+
+def test_source_is_relative_to_the_ingested_folder_and_ids_unique_by_path(tmp_path: Path):
+    for name in ("benefits/index.md", "benefits/leave.md", "travel/index.md", "Travel Guide/Per Diem_Rates.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("## Part\n\nSome text about the topic.\n")
+    docs = {name: load_document(tmp_path / name, tmp_path) for name in
+            ("benefits/index.md", "benefits/leave.md", "travel/index.md", "Travel Guide/Per Diem_Rates.md")}
+    assert {name: d.path for name, d in docs.items()} == {name: name for name in docs}
+    assert [d.course_id for d in docs.values()] == ["benefits", "benefits/leave", "travel", "travel-guide/per-diem-rates"]
+    assert load_document(tmp_path / "benefits/leave.md").path == "leave.md"  # a single file: its name
+    (tmp_path / "own.md").write_text("---\nid: Leave-101\n---\n## Part\n\nText about leave.\n")
+    own = load_document(tmp_path / "own.md", tmp_path)
+    assert own.course_id == "Leave-101" and "id" not in own.derived
+
+
+def test_missing_metadata_is_derived_and_recorded(tmp_path: Path):
+    path = tmp_path / "onboarding.md"
+    body = " ".join(["word"] * 450)
+    path.write_text(f"# Onboarding guide\n\n## First day\n\n{body}\n\n## Resources\n\nLinks.\n\n## Your **laptop**\n\nSet it up.\n")
+    doc = load_document(path, tmp_path)
+    assert doc.title == "Onboarding guide"
+    assert doc.metadata["skills"] == ["first-day", "your-laptop"]  # "Resources" names a kind of section, not a skill
+    assert doc.metadata["duration_minutes"] == 3  # about 460 words at 200 a minute
+    assert set(doc.derived) == {"id", "title", "skills", "duration_minutes"}
+    assert "first heading" in doc.derived["title"] and "words" in doc.derived["duration_minutes"]
+    assert doc.metadata["derived"] == sorted(doc.derived)
+
+
+def test_front_matter_without_skills_keeps_what_it_declares(tmp_path: Path):
+    path = tmp_path / "expenses.md"
+    path.write_text("---\nid: expenses\ntitle: Expenses\nduration: 1.5 h\n---\n# Expenses\n\nKeep receipts.\n\n"
+                    "# Claims\n\nClaim within 30 days.\n")
+    doc = load_document(path, tmp_path)
+    assert doc.title == "Expenses" and doc.course_id == "expenses"
+    assert doc.metadata["skills"] == ["expenses", "claims"]  # no ## headings: the # ones
+    assert doc.metadata["duration_minutes"] == 90
+    assert set(doc.derived) == {"skills"}
+
+
+def test_skills_are_a_handful_and_short_files_take_a_minute(tmp_path: Path):
+    many = tmp_path / "many.md"
+    many.write_text("".join(f"## Topic {i}\n\nText.\n\n" for i in range(9)))
+    assert load_document(many).metadata["skills"] == [f"topic-{i}" for i in range(5)]
+    bare = tmp_path / "short-note.txt"
+    bare.write_text("Lock your screen.")
+    doc = load_document(bare)
+    assert doc.title == "Short note" and doc.metadata["skills"] == ["short-note"]
+    assert doc.metadata["duration_minutes"] == 1 and "file name" in doc.derived["title"]

@@ -105,3 +105,16 @@ def test_the_dialogue_engines_own_responses_are_written_from_the_catalogue(tmp_p
     assert domain["responses"]["utter_goodbye"] == [{"text": say("basics.goodbye")}]
     target = tmp_path / "responses.yml"
     assert write(target) is True and write(target) is False  # unchanged wording leaves the file (and the model) alone
+
+
+def test_answers_show_course_links_the_way_each_channel_does():
+    from bot.slack.blocks import render
+    from cli.terminal import render_reply
+    from messages import AnswerReply
+
+    answer = AnswerReply("Ask [HR](https://hr.example.com/leave) <today> & tomorrow.",
+                         answer="Ask [HR](https://hr.example.com/leave) <today> & tomorrow.")
+    fallback, blocks = render([answer.message()])
+    assert blocks[0]["text"]["text"] == "Ask <https://hr.example.com/leave|HR> &lt;today&gt; &amp; tomorrow."
+    assert fallback == "Ask HR (https://hr.example.com/leave) <today> & tomorrow."
+    assert render_reply(answer.message()) == "Ask HR (https://hr.example.com/leave) <today> & tomorrow."

@@ -57,10 +57,11 @@ def test_imports_run_down_the_layers(package):
 
 def test_retrieval_surface():
     assert sorted(retrieval.__all__) == sorted([
-        "Answer", "AnswerChain", "Citation", "ConfigError", "Embedder", "Generator", "GeneratorUnavailable",
-        "IndexNotFound", "IngestReport", "Notice", "QueryEmbedder", "RetrievalError", "RetrievalSettings", "Retriever",
-        "SUPPORTED_SUFFIXES", "SearchResult", "SentenceEmbedder", "SourceDocument", "UnreadableDocument", "audience_allows",
-        "build_answer_chain", "ingest", "load_document", "make_generator",
+        "Answer", "AnswerChain", "AnswerContext", "Citation", "ConfigError", "Embedder", "Generator", "GeneratorUnavailable",
+        "IndexNotFound", "IngestReport", "Notice", "QueryEmbedder", "Reader", "RetrievalError", "RetrievalSettings",
+        "Retriever", "SUPPORTED_SUFFIXES", "SearchResult", "SentenceEmbedder", "SourceDocument", "UnreadableDocument",
+        "audience_allows", "build_answer_chain", "ingest", "load_document", "load_reader", "make_generator", "reader_evidence", "reader_input",
+        "split_sentences",
     ])
     assert all(callable(getattr(retrieval, name)) or name == "SUPPORTED_SUFFIXES" for name in retrieval.__all__)
 

@@ -1,0 +1,1 @@
+"""The reader: training pairs from the public development sets, and the training script."""

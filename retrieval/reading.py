@@ -1,0 +1,140 @@
+"""Reading the passages search found: which sentence answers, what supports it, and whether anything answers.
+
+A cascade keeps it fast: every sentence of the retrieved passages gets a cheap score (cosine to the question plus
+word overlap plus the passage's search rank), and only the best few are read by the reader, whose calibrated
+probability decides. The answer leads with the best-read sentence; supporting sentences come only from the same
+section, so an answer never mixes in a neighbouring section's rule that contradicts it.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embeddings import Embedder
+from .extractive import split_sentences
+from .guard import looks_like_instructions
+from .reader import Reader, reader_input
+from .search import Hit, tokenize
+
+
+@dataclass
+class Sentence:
+    """A sentence of a retrieved passage, with the scores that judged it."""
+
+    text: str
+    hit: Hit
+    order: int  # position within the passage
+    cheap: float = 0.0
+    similarity: float = 0.0
+    probability: float | None = None  # the reader's; None when not read
+
+    @property
+    def section_key(self) -> tuple[str, str]:
+        return self.hit.chunk.course_id, self.hit.chunk.section
+
+    @property
+    def heading(self) -> str:
+        chunk = self.hit.chunk
+        return chunk.section.split(" > ")[-1] if chunk.section else chunk.title
+
+
+def sentences_of(hits: list[Hit]) -> list[Sentence]:
+    """Every quotable sentence of the passages (instructions planted in content are never quoted)."""
+    out: list[Sentence] = []
+    seen: set[str] = set()
+    for hit in hits:
+        for order, text in enumerate(split_sentences(hit.chunk.text)):
+            if text not in seen and not looks_like_instructions(text):
+                seen.add(text)
+                out.append(Sentence(text, hit, order))
+    return out
+
+
+class SentenceVectors:
+    """Sentence embeddings, kept for the sentences read recently: questions on one topic keep meeting the same
+    sections, and embedding their sentences again is most of a turn's work."""
+
+    def __init__(self, embedder: Embedder, max_items: int = 20_000) -> None:
+        self.embedder = embedder
+        self.max_items = max_items
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            fresh = self.embedder.embed(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh):
+                    self._vectors[text] = vector
+                while len(self._vectors) > self.max_items:
+                    self._vectors.popitem(last=False)
+        with self._lock:
+            for text in texts:
+                if text in self._vectors:
+                    self._vectors.move_to_end(text)
+            return np.stack([self._vectors[t] if t in self._vectors else self.embedder.embed([t])[0] for t in texts])
+
+
+def prerank(question: str, sentences: list[Sentence], vectors_of: SentenceVectors,
+            query_vector: np.ndarray | None = None) -> list[Sentence]:
+    """Cheap scores for all sentences, best first: cosine, a little word overlap, a small search-rank prior."""
+    if not sentences:
+        return []
+    if query_vector is None:
+        query_vector = vectors_of.embedder.embed([question])[0]
+    vectors = vectors_of([s.text for s in sentences])
+    sims = vectors @ query_vector
+    q_terms = set(tokenize(question))
+    for sentence, sim in zip(sentences, sims):
+        overlap = len(q_terms & set(tokenize(sentence.text))) / max(1, len(q_terms))
+        sentence.similarity = float(sim)
+        sentence.cheap = float(sim) + 0.15 * overlap + 0.05 * sentence.hit.fused_score * 60
+    return sorted(sentences, key=lambda s: -s.cheap)
+
+
+def read(question: str, ranked: list[Sentence], reader: Reader | None, limit: int) -> list[Sentence]:
+    """The reader's probabilities for the `limit` best-ranked sentences, best first (unread ones after them)."""
+    if reader is None or not ranked:
+        return ranked
+    head, tail = ranked[:limit], ranked[limit:]
+    evidence = reader_evidence(question, [s.text for s in head], [s.similarity for s in head])
+    probabilities = reader.score(question, [reader_input(s.heading, s.text) for s in head], evidence)
+    for sentence, p in zip(head, probabilities):
+        sentence.probability = float(p)
+    return sorted(head, key=lambda s: -(s.probability or 0.0)) + tail
+
+
+def reader_evidence(question: str, sentences: list[str], similarities: list[float]) -> np.ndarray:
+    """What the reader weighs beside its own score, per sentence: cosine to the question and the share of the
+    question's words the sentence holds."""
+    q_terms = set(tokenize(question))
+    return np.array([[sim, len(q_terms & set(tokenize(text))) / max(1, len(q_terms))]
+                     for text, sim in zip(sentences, similarities)], dtype="float32").reshape(-1, 2)
+
+
+def lead_and_support(ranked: list[Sentence], max_sentences: int, reader_used: bool) -> list[Sentence]:
+    """The answering sentence, then up to `max_sentences - 1` supporting ones from its own section, in the
+    section's order. With a reader, a supporting sentence must itself be read as relevant (half the lead's
+    probability); without one, it must be close to the lead's cheap score."""
+    if not ranked:
+        return []
+    lead = ranked[0]
+    support: list[Sentence] = []
+    for sentence in ranked[1:]:
+        if len(support) >= max_sentences - 1:
+            break
+        if sentence.section_key != lead.section_key:
+            continue
+        if reader_used:
+            if sentence.probability is None or sentence.probability < max(0.15, 0.5 * (lead.probability or 0.0)):
+                continue
+        elif sentence.cheap < lead.cheap - 0.15:
+            continue
+        support.append(sentence)
+    support.sort(key=lambda s: (s.hit.chunk.position, s.order))
+    return [lead, *support]

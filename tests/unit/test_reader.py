@@ -1,0 +1,39 @@
+"""The bundled reader: it loads offline, gives probabilities, and prefers the sentence that answers."""
+import json
+
+import pytest
+
+from retrieval import ConfigError, load_reader, reader_input
+from retrieval.reader import BUNDLED_READER
+
+pytestmark = pytest.mark.unit
+
+
+def test_the_bundled_reader_ships_with_its_figures_and_how_it_was_made():
+    meta = json.loads((BUNDLED_READER / "reader.json").read_text())
+    assert meta["calibration"]["a"] > 0 and meta["training"]["command"].startswith("python -m eval.reader.train")
+    assert 0.5 < meta["held_back_pairs"]["auroc"] <= 1.0
+    assert (BUNDLED_READER / "model.onnx").stat().st_size < 40_000_000
+
+
+@pytest.mark.parametrize("question, answer, other", [
+    ("What does SBI stand for?", "SBI stands for Situation, Behaviour, Impact.",
+     "Meetings without an agenda waste everyone's time."),
+    ("How long do we have to respond to a subject access request?",
+     "The organisation must normally respond within one month of receiving the request.",
+     "People have rights to be informed, of access and to rectification."),
+    ("Who proposed the theory of evolution by natural selection?",
+     "Charles Darwin proposed the theory of evolution by natural selection in 1859.",
+     "Fossils are found in sedimentary rock."),
+])
+def test_the_sentence_that_answers_scores_higher(question, answer, other):
+    reader = load_reader("bundled")
+    scores = reader.score(question, [reader_input("", answer), reader_input("", other)])
+    assert ((0 < scores) & (scores < 1)).all()
+    assert scores[0] > scores[1]
+
+
+def test_no_reader_and_a_missing_one(tmp_path):
+    assert load_reader("none") is None
+    with pytest.raises(ConfigError, match="model.onnx"):
+        load_reader(str(tmp_path))
