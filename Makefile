@@ -26,6 +26,8 @@ eval: setup
 	.venv/bin/tutor eval rag
 	.venv/bin/tutor eval reading
 	.venv/bin/tutor eval handbook
+	.venv/bin/tutor eval cmrc
+	.venv/bin/tutor eval crosslingual
 	.venv/bin/tutor eval assessment
 	.venv/bin/tutor eval recommender
 

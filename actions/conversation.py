@@ -9,13 +9,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from messages import Reply
-from tutor import Outcome
-
 from .answer import answer_latest, offer_events
 from .parsing import is_short_reply
 from .reading import intent_of, learner_id, text_of
-from .runtime import send, tutor, words
+from .runtime import language_slot, send, turn_language, tutor
 
 
 class ActionGreet(Action):
@@ -25,8 +22,9 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        send(dispatcher, tutor().greet(learner_id(tracker)))
-        return []
+        lang = turn_language(tracker)
+        send(dispatcher, tutor().greet(learner_id(tracker), lang=lang))
+        return [language_slot(lang)]
 
 
 class ActionHelp(Action):
@@ -36,8 +34,9 @@ class ActionHelp(Action):
         return "action_help"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        send(dispatcher, tutor().help(learner_id(tracker)))
-        return []
+        lang = turn_language(tracker)
+        send(dispatcher, tutor().help(learner_id(tracker), lang=lang))
+        return [language_slot(lang)]
 
 
 class ActionRespondYesNo(Action):
@@ -49,13 +48,14 @@ class ActionRespondYesNo(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         intent, _ = intent_of(tracker)
+        learner, lang = learner_id(tracker), turn_language(tracker)
         if not is_short_reply(text_of(tracker)):
             # "don't we get paid for overtime?" is a question, whatever an offer was pending.
-            return offer_events(answer_latest(dispatcher, tracker))
+            return offer_events(answer_latest(dispatcher, tracker, lang), lang)
         if tracker.get_slot("quiz_offered"):
             if intent == "affirm":
-                return [FollowupAction("action_start_quiz_from_offer")]
-            send(dispatcher, Outcome([Reply(words(tracker)("quiz.declined"))]))
-            return [SlotSet("quiz_offered", False)]
-        send(dispatcher, Outcome([Reply(words(tracker)("basics.anything_else"))]))
-        return []
+                return [language_slot(lang), FollowupAction("action_start_quiz_from_offer")]
+            send(dispatcher, tutor().say(learner, "quiz.declined", lang=lang))
+            return [language_slot(lang), SlotSet("quiz_offered", False)]
+        send(dispatcher, tutor().say(learner, "basics.anything_else", lang=lang))
+        return [language_slot(lang)]

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from .parsing import COMPLETED, ENROL, course_named, parse_profile, path_target
 from .reading import learner_id, text_of
-from .runtime import send, tutor
+from .runtime import LANGUAGE_SLOT, language_slot, send, turn_language, tutor
 
 
 class ActionRecommendCourses(Action):
@@ -17,8 +17,9 @@ class ActionRecommendCourses(Action):
         return "action_recommend_courses"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        send(dispatcher, tutor().recommend(learner_id(tracker)))
-        return []
+        lang = turn_language(tracker)
+        send(dispatcher, tutor().recommend(learner_id(tracker), lang=lang))
+        return [language_slot(lang)]
 
 
 class ActionPlanPath(Action):
@@ -26,8 +27,9 @@ class ActionPlanPath(Action):
         return "action_plan_path"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        send(dispatcher, tutor().plan_path(learner_id(tracker), path_target(text_of(tracker))))
-        return []
+        lang = turn_language(tracker)
+        send(dispatcher, tutor().plan_path(learner_id(tracker), path_target(text_of(tracker)), lang=lang))
+        return [language_slot(lang)]
 
 
 class ActionUpdateProfile(Action):
@@ -37,11 +39,12 @@ class ActionUpdateProfile(Action):
         return "action_update_profile"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        found = parse_profile(text_of(tracker))
+        found, lang = parse_profile(text_of(tracker)), turn_language(tracker)
         outcome = tutor().set_profile(learner_id(tracker), role=found.get("role"), goals=found.get("goals"),
-                                      group=found.get("group_name"))
+                                      group=found.get("group_name"), lang=lang)
         send(dispatcher, outcome)
-        return [SlotSet("profile_role", outcome.values["role"]), SlotSet("profile_goal", outcome.values["goals"])]
+        return [language_slot(lang), SlotSet("profile_role", outcome.values["role"]),
+                SlotSet("profile_goal", outcome.values["goals"])]
 
 
 class ValidateProfileForm(FormValidationAction):
@@ -50,15 +53,17 @@ class ValidateProfileForm(FormValidationAction):
 
     async def validate_profile_role(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: dict[str, Any]) -> dict[str, Any]:
-        outcome = tutor().set_role(learner_id(tracker), parse_profile(str(value)).get("role") or str(value or ""))
+        lang = turn_language(tracker)
+        outcome = tutor().set_role(learner_id(tracker), parse_profile(str(value)).get("role") or str(value or ""), lang=lang)
         send(dispatcher, outcome)
-        return {"profile_role": outcome.values["role"]}
+        return {"profile_role": outcome.values["role"], LANGUAGE_SLOT: lang}
 
     async def validate_profile_goal(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: dict[str, Any]) -> dict[str, Any]:
-        outcome = tutor().set_goal(learner_id(tracker), parse_profile(str(value)).get("goals") or str(value or ""))
+        lang = turn_language(tracker)
+        outcome = tutor().set_goal(learner_id(tracker), parse_profile(str(value)).get("goals") or str(value or ""), lang=lang)
         send(dispatcher, outcome)
-        return {"profile_goal": outcome.values["goals"]}
+        return {"profile_goal": outcome.values["goals"], LANGUAGE_SLOT: lang}
 
 
 class ActionConfirmProfile(Action):
@@ -66,8 +71,9 @@ class ActionConfirmProfile(Action):
         return "action_confirm_profile"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        send(dispatcher, tutor().confirm_profile(learner_id(tracker)))
-        return []
+        lang = turn_language(tracker)
+        send(dispatcher, tutor().confirm_profile(learner_id(tracker), lang=lang))
+        return [language_slot(lang)]
 
 
 class ActionMarkCompleted(Action):
@@ -77,8 +83,9 @@ class ActionMarkCompleted(Action):
         return "action_mark_completed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        send(dispatcher, tutor().complete_course(learner_id(tracker), course_named(text_of(tracker), COMPLETED)))
-        return []
+        lang = turn_language(tracker)
+        send(dispatcher, tutor().complete_course(learner_id(tracker), course_named(text_of(tracker), COMPLETED), lang=lang))
+        return [language_slot(lang)]
 
 
 class ActionEnrol(Action):
@@ -88,5 +95,6 @@ class ActionEnrol(Action):
         return "action_enrol"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        send(dispatcher, tutor().enrol(learner_id(tracker), course_named(text_of(tracker), ENROL)))
-        return []
+        lang = turn_language(tracker)
+        send(dispatcher, tutor().enrol(learner_id(tracker), course_named(text_of(tracker), ENROL), lang=lang))
+        return [language_slot(lang)]

@@ -1,5 +1,6 @@
 """Reading the learner's words where the NLU gives an intent but not its details: the topic of a quiz, a quiz
-command, a role and goal, the target of a path, the course named in "I finished …". English phrasings."""
+command, a role and goal, the target of a path, the course named in "I finished …". English and Chinese phrasings;
+in Chinese a course title set in 《》 is taken as it stands (the tutor's own buttons send titles that way)."""
 from __future__ import annotations
 
 import re
@@ -18,6 +19,13 @@ COMMANDS = {
     "skip": {"skip", "skip it", "skip this", "skip this one", "next", "pass", "next question", "i don't know", "dont know", "no idea"},
     "stop": {"stop", "stop quiz", "stop the quiz", "pause", "pause quiz", "quit", "quit quiz", "end quiz", "exit", "enough", "stop for now", "later"},
 }
+ZH_COMMANDS = {
+    "hint": {"提示", "提示一下", "给个提示", "给我提示", "给我一个提示", "来个提示", "有提示吗", "我需要提示"},
+    "skip": {"跳过", "跳过这题", "跳过这道题", "下一题", "下一道", "换一题", "不知道", "我不知道", "不清楚"},
+    "stop": {"停止", "停", "暂停", "停止测验", "暂停测验", "结束测验", "退出", "退出测验", "不做了", "先到这里", "以后再说"},
+}
+COMMANDS = {command: phrases | ZH_COMMANDS[command] for command, phrases in COMMANDS.items()}
+_COMMAND_PUNCTUATION = " .!?。！？，,~～吧呢啊呀"
 COMMAND_INTENTS = {"quiz_hint": "hint", "quiz_skip": "skip", "quiz_stop": "stop"}
 _OPTION_ONLY = re.compile(r"\s*\(?[1-8a-hA-H]\)?\.?\s*")
 
@@ -34,6 +42,30 @@ _PATH_PATTERNS = [
 _TRAILING = re.compile(r"\s*(?:[—–:;,-]|\bwhere\b|\bhow\b|\bwhat\b).*$", re.IGNORECASE)
 ENROL = re.compile(r"\b(?:enrol|enroll|sign|register|add)\s+(?:me\s+)?(?:up\s+)?(?:in|for|on|to)?\s*(?:the\s+)?(?P<course>[^.!?]+?)(?:\s+course)?[.!?]*$", re.IGNORECASE)
 COMPLETED = re.compile(r"\b(?:finished|completed|done with|passed|took)\s+(?:the\s+)?(?P<course>[^.!?]+?)(?:\s+course)?[.!?]*$", re.IGNORECASE)
+
+# Chinese phrasings.
+_MARKED_TITLE = re.compile(r"《(?P<title>[^》]+)》")
+_ZH_END = r"[\s。！？!?，,~～吧呢呀啊]*$"
+_ZH_ASK = r"^(?:请|麻烦你?|我想|我要|想|能不能|可以|可不可以)?(?:你)?(?:再)?(?:给我)?"
+_ZH_QUIZ = [
+    re.compile(_ZH_ASK + r"(?:考考我|考我|测测我|测试我|测验我|出题考我)(?:一下)?(?:关于|有关)?(?P<t>.*?)(?:方面)?的?(?:知识|内容|题目?|问题)?" + _ZH_END),
+    re.compile(_ZH_ASK + r"(?:用|拿)(?P<t>.+?)(?:方面)?的?(?:题目?|问题)?(?:考考我|考我|测测我)(?:一下)?" + _ZH_END),
+    re.compile(_ZH_ASK + r"(?:出|来)(?:几道|一些|一道|道|点)?(?:关于|有关)?(?P<t>.*?)(?:方面)?的?题目?(?:考考我|考我|测测我)?(?:一下)?" + _ZH_END),
+    re.compile(_ZH_ASK + r"(?:来|做|进行)?(?:一个|个|一次|几道|一套|一些)?(?:关于|有关)?(?P<t>.*?)(?:方面)?的?(?:小)?(?:测验|测试|小测)" + _ZH_END),
+]
+_ZH_GENERIC_TOPIC = re.compile(r"^(?:一下|我|点什么|一个|个|吧|呗)?$")
+_ZH_ROLE = re.compile(r"(?:我是(?:一名|一个|一位|个)?|我的(?:岗位|职位|角色|工作)是|我(?:现在)?(?:担任|做|当))"
+                      r"(?P<role>[^，,。！!？?；;\s]{2,20}?)(?=[，,。！!？?；;\s]|目标|想|希望|正在|$)")
+_ZH_GOAL = re.compile(r"(?:目标是|目标：|想(?:要)?|希望|打算)(?:成为|当上?|做到|学好|提高|晋升为?)?(?P<goal>[^，,。！!？?；;]{2,40})")
+_ZH_GROUP = re.compile(r"(?:在|属于)(?P<group>[^，,。！!？?；;\s]{2,20}?)(?:团队|部门|小组|组)")
+_ZH_PATH = [
+    re.compile(r"(?:到|通往|成为|学习?|学会|掌握)(?P<t>[^，,。？?]+?)的?(?:学习)?(?:路径|路线|计划)"),
+    re.compile(r"(?:我想|我要|想要|希望)(?:成为|当|学会|学好)(?P<t>[^，,。？?]+)"),
+]
+_ZH_COURSE = {
+    "completed": re.compile(r"(?:学完了?|完成了?|上完了?|读完了?|通过了)(?:这门)?(?P<course>.+?)(?:这门)?(?:课程?)?" + _ZH_END),
+    "enrolled": re.compile(r"(?:报名|注册|参加|选修?)(?:了)?(?:这门)?(?P<course>.+?)(?:这门)?(?:课程?)?" + _ZH_END),
+}
 
 
 MAX_REPLY_WORDS = 5
@@ -55,15 +87,30 @@ def is_short_reply(text: str) -> bool:
     return not (asks and found.words >= 4)
 
 
+def marked_title(text: str) -> str:
+    """The first course title set in 《》, or ''."""
+    match = _MARKED_TITLE.search(text or "")
+    return match.group("title").strip() if match else ""
+
+
 def quiz_topic(text: str) -> str:
-    """'quiz me on SQL joins' -> 'SQL joins'; 'test me' -> ''."""
-    topic = _QUIZ_PREFIX.sub("", text or "").strip(" ?.!")
+    """'quiz me on SQL joins' -> 'SQL joins'; '考考我网络钓鱼' -> '网络钓鱼'; 'test me' -> ''."""
+    title = marked_title(text)
+    if title:
+        return title
+    said = (text or "").strip()
+    for pattern in _ZH_QUIZ:
+        match = pattern.match(said)
+        if match:
+            topic = match.group("t").strip(" ：:，,")
+            return "" if _ZH_GENERIC_TOPIC.match(topic) else topic
+    topic = _QUIZ_PREFIX.sub("", said).strip(" ?.!")
     return "" if _GENERIC_TOPIC.match(topic) else topic
 
 
 def quiz_command(text: str, intent: str, confidence: float) -> str | None:
     """hint / skip / stop, by exact phrase or by a confident intent on a short message."""
-    said = (text or "").strip().lower().strip(" .!?")
+    said = (text or "").strip().lower().strip(_COMMAND_PUNCTUATION)
     for command, phrases in COMMANDS.items():
         if said in phrases:
             return command
@@ -81,8 +128,8 @@ def is_option_only(text: str) -> bool:
 def parse_profile(text: str) -> dict[str, str]:
     """role, goals and group_name found in 'I'm a data analyst aiming for team lead, in the finance team'."""
     found = {}
-    for key, pattern in (("role", _ROLE), ("goals", _GOAL), ("group_name", _GROUP)):
-        match = pattern.search(text or "")
+    for key, english, chinese in (("role", _ROLE, _ZH_ROLE), ("goals", _GOAL, _ZH_GOAL), ("group_name", _GROUP, _ZH_GROUP)):
+        match = english.search(text or "") or chinese.search(text or "")
         if match:
             found[key] = match.group(match.lastgroup).strip()
     return found
@@ -90,7 +137,14 @@ def parse_profile(text: str) -> dict[str, str]:
 
 def path_target(text: str) -> str:
     """'plan my path to Advanced SQL' -> 'Advanced SQL'; 'I want to become a data analyst — where do I start?'
-    -> 'data analyst'."""
+    -> 'data analyst'; '规划《高级 SQL》的学习路径' -> '高级 SQL'."""
+    title = marked_title(text)
+    if title:
+        return title
+    for pattern in _ZH_PATH:
+        match = pattern.search(text or "")
+        if match:
+            return match.group("t").strip(" ：:，,的")
     for pattern in _PATH_PATTERNS:
         match = pattern.search(text or "")
         if match:
@@ -100,6 +154,10 @@ def path_target(text: str) -> str:
 
 
 def course_named(text: str, pattern: re.Pattern) -> str:
-    """The course in 'I finished X' (COMPLETED) or 'enrol me in X' (ENROL); the whole text when neither fits."""
-    match = pattern.search(text or "")
-    return match.group("course") if match else text
+    """The course in 'I finished X' (COMPLETED) or 'enrol me in X' (ENROL), also '我学完了《X》' and '帮我报名X';
+    the whole text when neither fits."""
+    title = marked_title(text)
+    if title:
+        return title
+    match = pattern.search(text or "") or _ZH_COURSE["completed" if pattern is COMPLETED else "enrolled"].search(text or "")
+    return match.group("course").strip() if match else text

@@ -8,13 +8,13 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from messages import QuizQuestion, Reply
-from tutor import QUIZ_ASKING, QUIZ_FINISHED, QUIZ_PAUSED, Outcome
+from messages import QuizQuestion
+from tutor import QUIZ_ASKING, QUIZ_FINISHED, QUIZ_PAUSED
 
 from .answer import answer_latest
 from .parsing import is_option_only, looks_like_question, quiz_command, quiz_topic
 from .reading import entities_of, intent_of, learner_id, text_of
-from .runtime import send, tutor, words
+from .runtime import LANGUAGE_SLOT, language_slot, send, turn_language, tutor
 
 # Intents that, said confidently mid-quiz, ask for something else rather than answer the question.
 OTHER_REQUESTS = {"recommend_next", "show_progress", "plan_path", "set_profile", "help", "start_quiz", "enrol_course", "mark_completed"}
@@ -48,12 +48,13 @@ class ActionStartQuiz(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         intent, _ = intent_of(tracker)
+        lang = turn_language(tracker)
         topic = tracker.get_slot("quiz_topic") if intent == "affirm" else quiz_topic(text_of(tracker))
-        outcome = tutor().start_quiz(learner_id(tracker), topic or "", review=(intent == "start_review"))
+        outcome = tutor().start_quiz(learner_id(tracker), topic or "", review=(intent == "start_review"), lang=lang)
         send(dispatcher, outcome)
         if outcome.quiz != QUIZ_ASKING:
-            return [SlotSet("quiz_offered", False), FollowupAction("action_listen")]
-        return [SlotSet("quiz_offered", False), SlotSet("quiz_started_at", time.time())]
+            return [language_slot(lang), SlotSet("quiz_offered", False), FollowupAction("action_listen")]
+        return [language_slot(lang), SlotSet("quiz_offered", False), SlotSet("quiz_started_at", time.time())]
 
 
 class ActionStartQuizFromOffer(ActionStartQuiz):
@@ -76,11 +77,13 @@ class ActionAskQuizAnswer(Action):
         return "action_ask_quiz_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        outcome = tutor().current_question(learner_id(tracker))
+        lang = turn_language(tracker)
+        outcome = tutor().current_question(learner_id(tracker), lang=lang)
         send(dispatcher, outcome)
         if outcome.quiz != QUIZ_ASKING:
-            return [SlotSet("requested_slot", None), SlotSet("quiz_answer", "done" if outcome.quiz == QUIZ_FINISHED else "none")]
-        return [SlotSet("quiz_started_at", time.time())]
+            return [language_slot(lang), SlotSet("requested_slot", None),
+                    SlotSet("quiz_answer", "done" if outcome.quiz == QUIZ_FINISHED else "none")]
+        return [language_slot(lang), SlotSet("quiz_started_at", time.time())]
 
 
 class ValidateQuizForm(FormValidationAction):
@@ -89,10 +92,14 @@ class ValidateQuizForm(FormValidationAction):
 
     async def validate_quiz_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: dict[str, Any]) -> dict[str, Any]:
+        lang = turn_language(tracker)
+        return {**self._answer(value, dispatcher, tracker, lang), LANGUAGE_SLOT: lang}
+
+    def _answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> dict[str, Any]:
         learner, the = learner_id(tracker), tutor()
-        question = the.quiz_question(learner)
+        question = the.quiz_question(learner, lang=lang)
         if question is None:
-            outcome = the.current_question(learner)
+            outcome = the.current_question(learner, lang=lang)
             send(dispatcher, outcome)
             return {"quiz_answer": "done" if outcome.quiz == QUIZ_FINISHED else "none"}
         intent, confidence = intent_of(tracker)
@@ -100,24 +107,27 @@ class ValidateQuizForm(FormValidationAction):
         if intent == "give_feedback" and entities_of(tracker).get("turn_id"):
             # 👍 / 👎 / ask a human on an earlier answer, clicked during the quiz: recorded, not graded.
             entities = entities_of(tracker)
-            send(dispatcher, the.feedback(learner, str(entities["turn_id"]), str(entities.get("feedback_value") or "")))
+            send(dispatcher, the.feedback(learner, str(entities["turn_id"]), str(entities.get("feedback_value") or ""), lang=lang))
             return {"quiz_answer": None}
         if command == "stop":
-            send(dispatcher, the.pause_quiz(learner))
+            send(dispatcher, the.pause_quiz(learner, lang=lang))
             return {"quiz_answer": "paused"}
         if command == "hint":
-            send(dispatcher, the.quiz_hint(learner))
+            send(dispatcher, the.quiz_hint(learner, lang=lang))
             return {"quiz_answer": None}
         if is_interruption(tracker, question):
-            answer_latest(dispatcher, tracker, offer_quiz=False)
-            send(dispatcher, Outcome([Reply(words(tracker)("quiz.back"))]))
+            answer_latest(dispatcher, tracker, lang, offer_quiz=False)
+            send(dispatcher, the.say(learner, "quiz.back", lang=lang))
             return {"quiz_answer": None}
         if is_other_request(tracker, question):
-            send(dispatcher, Outcome([Reply(words(tracker)("quiz.busy"))]))
+            send(dispatcher, the.say(learner, "quiz.busy", lang=lang))
             return {"quiz_answer": None}
         started = tracker.get_slot("quiz_started_at")
         latency = (time.time() - float(started)) * 1000 if started else 0.0
-        outcome = the.skip_question(learner) if command == "skip" else the.answer_quiz(learner, str(value or ""), latency)
+        if command == "skip":
+            outcome = the.skip_question(learner, lang=lang)
+        else:
+            outcome = the.answer_quiz(learner, str(value or ""), latency, lang=lang)
         send(dispatcher, outcome)
         return {"quiz_answer": {QUIZ_FINISHED: "done", QUIZ_PAUSED: "paused"}.get(outcome.quiz)}
 
@@ -137,9 +147,10 @@ class ActionResumeQuiz(Action):
         return "action_resume_quiz"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        outcome = tutor().resume_quiz(learner_id(tracker))
+        lang = turn_language(tracker)
+        outcome = tutor().resume_quiz(learner_id(tracker), lang=lang)
         send(dispatcher, outcome)
-        return [] if outcome.quiz == QUIZ_ASKING else [FollowupAction("action_listen")]
+        return [language_slot(lang)] + ([] if outcome.quiz == QUIZ_ASKING else [FollowupAction("action_listen")])
 
 
 class ActionQuizCommandOutsideQuiz(Action):
@@ -149,8 +160,9 @@ class ActionQuizCommandOutsideQuiz(Action):
         return "action_quiz_command_outside_quiz"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        send(dispatcher, tutor().quiz_command_outside(learner_id(tracker)))
-        return []
+        lang = turn_language(tracker)
+        send(dispatcher, tutor().quiz_command_outside(learner_id(tracker), lang=lang))
+        return [language_slot(lang)]
 
 
 class ActionShowProgress(Action):
@@ -158,5 +170,6 @@ class ActionShowProgress(Action):
         return "action_show_progress"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        send(dispatcher, tutor().progress(learner_id(tracker)))
-        return []
+        lang = turn_language(tracker)
+        send(dispatcher, tutor().progress(learner_id(tracker), lang=lang))
+        return [language_slot(lang)]

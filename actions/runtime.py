@@ -6,13 +6,19 @@ models then crashes it. The Tutor is built on the first action, from $TUTOR_CONF
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from tutor import Outcome, Tutor, Words
 
-from .reading import learner_id
+from .reading import learner_id, text_of
+
+# The dialogue's slot holding the language of the conversation ("en", "zh"): the NLU sets it from each message
+# that shows one, the actions from what the Tutor settled; Rasa's own responses choose their variation by it.
+LANGUAGE_SLOT = "language"
 
 _lock = threading.Lock()
 _tutor: list[Tutor] = []
@@ -31,9 +37,20 @@ def use(instance: Tutor) -> None:
         _tutor[:] = [instance]
 
 
-def words(tracker: Tracker) -> Words:
-    """The wording of the learner in this conversation."""
-    return tutor().words(learner_id(tracker))
+def turn_language(tracker: Tracker) -> str:
+    """The language to answer this turn in: the latest message's own, else the `language` slot, else the learner's
+    remembered language. A message that shows its language is remembered for the learner (Tutor.note_language)."""
+    return tutor().note_language(learner_id(tracker), text_of(tracker), known=tracker.get_slot(LANGUAGE_SLOT))
+
+
+def language_slot(lang: str) -> dict[str, Any]:
+    """The event that keeps the dialogue's `language` slot on the language this turn was answered in."""
+    return SlotSet(LANGUAGE_SLOT, lang)
+
+
+def words(tracker: Tracker, lang: str | None = None) -> Words:
+    """The wording of the learner in this conversation: in `lang` (the turn's language) where given."""
+    return tutor().words(learner_id(tracker), lang)
 
 
 def send(dispatcher: CollectingDispatcher, outcome: Outcome) -> None:

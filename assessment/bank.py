@@ -18,9 +18,10 @@ class BankReport:
     removed: int
 
 
-def sync_question_bank(store, courses: Sequence[dict[str, Any]], chunks: Sequence[Any], embedder=None) -> BankReport:
+def sync_question_bank(store, courses: Sequence[dict[str, Any]], chunks: Sequence[Any], embedder=None,
+                       multilingual=None) -> BankReport:
     """Upsert every course's questions into `store` (a store.LearningStore); drop generated ones whose
-    passages are gone."""
+    passages are gone. `multilingual` judges Chinese passages' questions (default: the shared encoder)."""
     authored, generated, rejected = [], [], 0
     by_course: dict[str, list[Any]] = {}
     for chunk in chunks:
@@ -30,7 +31,7 @@ def sync_question_bank(store, courses: Sequence[dict[str, Any]], chunks: Sequenc
         authored.extend(authored_questions(course))
         own = by_course.get(course["course_id"], [])
         pool = [t for c in own for t in key_terms(c.text, idf)]
-        made, bad = generate_questions(course, own, pool, embedder, idf=idf)
+        made, bad = generate_questions(course, own, pool, embedder, idf=idf, multilingual=multilingual)
         generated.extend(made)
         rejected += bad
     store.upsert_questions(q.as_row() for q in authored + generated)

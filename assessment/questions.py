@@ -3,6 +3,8 @@
 Generated questions are cloze (fill the blank) and multiple choice whose distractors are key terms of related
 passages. Every generated question passes `check_question` before it is kept: the answer is in its source,
 the prompt does not give it away, options are distinct and no distractor is a synonym of the answer.
+Chinese passages choose their terms, sentences and distractors in `cloze_zh` and are judged with the
+multilingual encoder; English passages never reach that code.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import chinese, cloze_zh
 from .grading import normalise
 
 LEVEL_OFFSET = {"beginner": -0.1, "intermediate": 0.0, "advanced": 0.1}
@@ -77,7 +80,9 @@ def authored_questions(course: dict[str, Any]) -> list[Question]:
 
 def key_terms(text: str, idf: dict[str, float] | None = None, salient: int = 3) -> list[str]:
     """Terms worth asking about: bold phrases, code terms and acronyms in order of appearance; for plain
-    text without such markup, the rarest words of the passage by corpus IDF."""
+    text without such markup, the rarest words of the passage by corpus IDF. Chinese passages: `cloze_zh`."""
+    if chinese.is_chinese_text(text):
+        return cloze_zh.zh_key_terms(text, idf, salient)
     found: list[str] = []
     for pattern in (_BOLD, _CODE, _ACRONYM):
         for match in pattern.finditer(text):
@@ -91,10 +96,13 @@ def key_terms(text: str, idf: dict[str, float] | None = None, salient: int = 3) 
 
 
 def document_frequencies(texts: Sequence[str]) -> dict[str, float]:
-    """Inverse document frequency of lower-case words over passages."""
+    """Inverse document frequency of lower-case words over passages, and of noun compounds over Chinese ones."""
     counts: dict[str, int] = {}
     for text in texts:
-        for word in set(re.findall(r"\b[a-z][a-z-]{3,}\b", text.lower())):
+        words = set(re.findall(r"\b[a-z][a-z-]{3,}\b", text.lower()))
+        if chinese.is_chinese_text(text):
+            words |= set(cloze_zh.noun_terms(text))
+        for word in words:
             counts[word] = counts.get(word, 0) + 1
     n = max(1, len(texts))
     return {w: float(np.log((1 + n) / (1 + c))) for w, c in counts.items()}
@@ -115,8 +123,11 @@ def _skill_for(section: str, text: str, skills: Sequence[str], section_skills: d
 
 
 def check_question(q: Question, source_text: str, embedder=None, synonym_cosine: float = 0.85) -> list[str]:
-    """Problems that disqualify a question; empty when it may be asked."""
+    """Problems that disqualify a question; empty when it may be asked. `embedder` judges synonyms: the
+    multilingual one for a Chinese question."""
     problems = []
+    if chinese.has_han(q.answer) or chinese.has_han(q.prompt):
+        return _check_chinese(q, source_text, embedder, synonym_cosine)
     plain_source = normalise(_plain(source_text))
     if normalise(q.answer) not in plain_source:
         problems.append("answer not in its source passage")
@@ -135,6 +146,34 @@ def check_question(q: Question, source_text: str, embedder=None, synonym_cosine:
             if normalise(d) in normalise(q.answer) or normalise(q.answer) in normalise(d):
                 problems.append(f"distractor '{d}' overlaps the answer")
         if embedder is not None and distractors:
+            vectors = embedder.embed([q.answer, *distractors])
+            if float(np.max(vectors[1:] @ vectors[0])) >= synonym_cosine:
+                problems.append("a distractor is a near-synonym of the answer")
+    return problems
+
+
+def _check_chinese(q: Question, source_text: str, embedder, synonym_cosine: float) -> list[str]:
+    """`check_question` on characters instead of words (Chinese has no spaces)."""
+    problems = []
+    answer = chinese.compact(q.answer)
+    if not answer or answer not in chinese.compact(_plain(source_text)):
+        problems.append("answer not in its source passage")
+    if answer and answer in chinese.compact(q.prompt.replace(BLANK, " ")):
+        problems.append("prompt gives the answer away")
+    if len(chinese.HAN.findall(q.prompt.replace(cloze_zh.PROMPT_PREFIX, ""))) < 8:
+        problems.append("prompt too short to be answerable")
+    if q.kind == "mcq":
+        folded = [chinese.compact(o) for o in q.options]
+        if len(set(folded)) != len(folded):
+            problems.append("duplicate options")
+        if answer not in folded:
+            problems.append("answer missing from options")
+        distractors = [o for o, f in zip(q.options, folded) if f != answer]
+        for d, f in ((o, chinese.compact(o)) for o in distractors):
+            if f in answer or answer in f or chinese.quantities(d) & chinese.quantities(q.answer):
+                problems.append(f"distractor '{d}' overlaps the answer")
+        # Quantities are compared by value above: 1 小时 and 2 小时 embed as near-synonyms and are not.
+        if embedder is not None and distractors and not chinese.quantities(q.answer):
             vectors = embedder.embed([q.answer, *distractors])
             if float(np.max(vectors[1:] @ vectors[0])) >= synonym_cosine:
                 problems.append("a distractor is a near-synonym of the answer")
@@ -162,8 +201,12 @@ def cloze_sentence(text: str, term: str) -> str | None:
 
 
 def generate_questions(course: dict[str, Any], chunks: Sequence[Any], pool_terms: Sequence[str], embedder=None,
-                       per_chunk: int = 1, seed: int = 7, idf: dict[str, float] | None = None) -> tuple[list[Question], int]:
-    """Cloze and multiple-choice questions from a course's passages; returns (kept, rejected count)."""
+                       per_chunk: int = 1, seed: int = 7, idf: dict[str, float] | None = None,
+                       multilingual=None) -> tuple[list[Question], int]:
+    """Cloze and multiple-choice questions from a course's passages; returns (kept, rejected count).
+
+    Chinese passages are judged by `multilingual` (by default, when an `embedder` is given at all, the shared
+    multilingual encoder): the English embedder cannot tell Chinese synonyms from unrelated words."""
     meta = course.get("metadata") or {}
     skills = [str(s) for s in meta.get("skills") or []]
     section_skills = {str(q.get("section")): str(q.get("skill")) for q in meta.get("questions") or [] if isinstance(q, dict)}
@@ -171,10 +214,19 @@ def generate_questions(course: dict[str, Any], chunks: Sequence[Any], pool_terms
     pool = [t for t in dict.fromkeys(_plain(p) for p in pool_terms) if usable_term(t)]
     if embedder is not None:
         embedder = CachedEmbedder(embedder)
-        embedder.embed(pool)  # one batch for every term this course can use
+        embedder.embed([t for t in pool if not chinese.has_han(t)])  # one batch for every term this course can use
+    zh_embedder = None
     kept: list[Question] = []
     rejected = 0
     for chunk in chunks:
+        if chinese.is_chinese_text(chunk.text):
+            if zh_embedder is None and (embedder is not None or multilingual is not None):
+                zh_embedder = CachedEmbedder(multilingual or chinese.multilingual_embedder())
+            made_zh, bad = _chinese_questions(course, chunk, pool, zh_embedder, rng, per_chunk, idf,
+                                              _skill_for(chunk.section, chunk.text, skills, section_skills))
+            kept += made_zh
+            rejected += bad
+            continue
         made = 0
         for term in key_terms(chunk.text, idf):
             if made >= per_chunk:
@@ -203,6 +255,35 @@ def generate_questions(course: dict[str, Any], chunks: Sequence[Any], pool_terms
                 continue
             kept.append(q)
             made += 1
+    return kept, rejected
+
+
+def _chinese_questions(course: dict[str, Any], chunk: Any, pool: Sequence[str], embedder, rng: random.Random,
+                       per_chunk: int, idf: dict[str, float] | None, skill: str) -> tuple[list[Question], int]:
+    """Up to `per_chunk` checked cloze questions from a Chinese passage; returns (kept, rejected count)."""
+    kept: list[Question] = []
+    rejected = 0
+    for term in cloze_zh.zh_key_terms(chunk.text, idf):
+        if len(kept) >= per_chunk:
+            break
+        found = cloze_zh.cloze(chunk.text, term) if cloze_zh.usable_zh_term(term) else None
+        if found is None:
+            continue
+        sentence, prompt = found
+        distractors = cloze_zh.zh_distractors(term, pool, embedder, rng)
+        kind = "mcq" if len(distractors) == 3 else "short"
+        options = sorted([term, *distractors], key=lambda _: rng.random()) if kind == "mcq" else []
+        q = Question(
+            question_id="gen-" + hashlib.sha1(f"{chunk.chunk_id}:{term}".encode()).hexdigest()[:12],
+            course_id=course["course_id"], course_title=course["title"], skill=skill, kind=kind,
+            prompt=cloze_zh.PROMPT_PREFIX + prompt, answer=term, options=options, explanation=sentence,
+            section=chunk.section.split(" > ")[0], url=chunk.url, source_chunk=chunk.chunk_id,
+            difficulty=0.45 if kind == "mcq" else 0.6, origin="generated",
+        )
+        if check_question(q, chunk.text, embedder):
+            rejected += 1
+            continue
+        kept.append(q)
     return kept, rejected
 
 

@@ -197,6 +197,8 @@ def retention() -> None:
 
 EVAL_SUITES = {"rag": "eval.quality.rag_eval", "reading": "eval.quality.reading_eval", "handbook": "eval.quality.handbook_eval",
                "assessment": "eval.quality.assessment_eval", "recommender": "eval.quality.recommender_eval"}
+EVAL_SUITES["cmrc"] = "eval.quality.cmrc_eval"  # Chinese retrieval and reading (CMRC 2018)
+EVAL_SUITES["crosslingual"] = "eval.quality.crosslingual_eval"  # Chinese questions over the English 18F handbook
 
 
 @app.command(name="eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

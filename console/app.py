@@ -5,10 +5,7 @@ learners appear under stable aliases unless the viewer is an admin; PII is redac
 """
 from __future__ import annotations
 
-import csv
 import hmac
-import io
-import json
 import secrets
 import time
 from pathlib import Path
@@ -22,14 +19,18 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from messages.language import has_han
 from tutor import Tutor
 
-from . import analytics, dialogue, gaps
+from . import analytics, dialogue, exports, gaps
 from .auth import CONSOLE_ROLES, authenticate
 from .presenting import Presenter
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.filters["when"] = lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if t else ""
+# The language of a learner's text, for its element's lang attribute: browsers pick Chinese glyphs (not Japanese
+# ones for the shared characters) and line breaking by it.
+TEMPLATES.env.filters["lang"] = lambda text: "zh" if has_han(str(text or "")) else "en"
 
 
 def create_app(tutor: Tutor, secret: str) -> Starlette:
@@ -188,13 +189,9 @@ def create_app(tutor: Tutor, secret: str) -> Starlette:
             return refused
         rows = present.export_rows(request.query_params, real_identity(request))
         if request.path_params["fmt"] == "json":
-            return Response(json.dumps({"turns": rows, "stats": records.analytics.rates()}, ensure_ascii=False, indent=1),
-                            media_type="application/json", headers={"Content-Disposition": "attachment; filename=transcripts.json"})
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["turn_id"])
-        writer.writeheader()
-        writer.writerows(rows)
-        return Response(buffer.getvalue(), media_type="text/csv", headers={"Content-Disposition": "attachment; filename=transcripts.csv"})
+            return Response(exports.json_text(rows, records.analytics.rates()), media_type=exports.JSON_TYPE,
+                            headers=exports.attachment("transcripts.json"))
+        return Response(exports.csv_text(rows), media_type=exports.CSV_TYPE, headers=exports.attachment("transcripts.csv"))
 
     routes = [
         Route("/login", login, methods=["GET", "POST"]), Route("/logout", logout, methods=["POST"]), Route("/", home),

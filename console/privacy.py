@@ -6,10 +6,14 @@ import hashlib
 import hmac
 import re
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\w)(?:\+?\d[\d ().-]{7,}\d)(?!\w)")
-_CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}\b")
+# A word character that is not Chinese. Python counts Han characters as \w, and Chinese puts no space around a
+# number or an address ("手机13812345678", "邮箱ana@corp.com请回复"): boundaries made of \w would hide the PII from
+# every pattern below, and an address would swallow the Chinese words around it.
+_W = r"[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_EMAIL = re.compile(rf"(?:{_W}|[.+-])+@(?:{_W}|-)+(?:\.(?:{_W}|-)+)+")
+_PHONE = re.compile(rf"(?<!{_W})(?:\+?\d[\d ().-]{{7,}}\d)(?!{_W})")
+_CARD = re.compile(rf"(?<!{_W})(?:\d[ -]?){{13,19}}(?!{_W})")
+_IBAN = re.compile(rf"(?<!{_W})[A-Z]{{2}}\d{{2}}(?: ?[A-Z0-9]{{4}}){{3,7}}(?!{_W})")
 
 def alias(learner: str, secret: str) -> str:
     """A stable pseudonym: the same learner always gets the same alias, which reveals nothing."""

@@ -6,6 +6,7 @@ Standard library only: the tutor, the action server (Python 3.11) and the Rasa s
 all import it.
 """
 from .catalog import LANGUAGES, say
+from .language import detect_language, has_han, language_of
 from .inbound import MAX_MESSAGE_CHARS, clean_message
 from .links import LINK_STYLES, render_links
 from .replies import (
@@ -25,6 +26,6 @@ from .replies import (
 
 __all__ = [
     "AnswerReply", "Button", "Citation", "FeedbackReceived", "LANGUAGES", "LINK_STYLES", "LearningPath", "MAX_MESSAGE_CHARS",
-    "Progress", "QuizFeedback", "QuizQuestion", "QuizSummary", "Recommendations", "Reply", "clean_message",
+    "Progress", "QuizFeedback", "QuizQuestion", "QuizSummary", "Recommendations", "Reply", "clean_message", "detect_language", "has_han", "language_of",
     "parse_reply", "render_links", "say",
 ]

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, Union
 
-from . import en
+from . import en, zh
 
 Text = Union[str, Dict[str, str]]
 
 DEFAULT_LANGUAGE = "en"
-LANGUAGES: Dict[str, Dict[str, Text]] = {"en": en.TEXTS}
+LANGUAGES: Dict[str, Dict[str, Text]] = {"en": en.TEXTS, "zh": zh.TEXTS}
 
 
 def say(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:

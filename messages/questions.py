@@ -6,7 +6,8 @@ The score combines signals of form, not topics: a question mark (also the full-w
 Japanese), an interrogative opening of the message or of one of its clauses ("I'm a designer, what training do
 I need…?"), numbers and amounts ("$40", "30 days"), how much it says, and — when the caller knows the words a
 command is made of — how much of it lies beyond that command's vocabulary. Chinese, Japanese and Korean text
-has no spaces, so each of its characters counts as half a word and its question particles as an interrogative.
+has no spaces, so each of its characters counts as half a word and its question particles as an interrogative;
+novelty is measured on its characters, or on its words when the caller segments it (the NLU's router does).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import AbstractSet, Optional
+from typing import AbstractSet, Callable, Iterable, Optional
 
 # Function words that open English questions: the closed class of interrogatives and the auxiliaries that start
 # yes/no questions. Not a topic list: the same few words open every question.
@@ -26,14 +27,17 @@ INTERROGATIVES = frozenset(
 # Verbs that ask for an explanation in the imperative ("explain how bonuses are calculated").
 INQUIRIES = frozenset("explain describe define clarify compare".split())
 # Question particles and words of Chinese, Japanese and Korean: the CJK counterpart of INTERROGATIVES.
-CJK_INTERROGATIVES = ("吗", "嗎", "呢", "什么", "甚麼", "怎么", "怎麼", "如何", "多少", "多长", "多長", "多久", "哪", "谁", "誰",
-                      "为什么", "為什麼", "是否", "有没有", "有沒有", "能否", "可否", "か", "何", "どう", "なぜ", "いつ", "どこ",
-                      "까", "무엇", "어떻게", "왜", "언제")
+CJK_INTERROGATIVES = ("吗", "嗎", "呢", "什么", "什麼", "甚麼", "啥", "怎么", "怎麼", "怎样", "怎樣", "咋", "如何", "多少", "多长",
+                      "多長", "多久", "几", "幾", "哪", "谁", "誰", "为什么", "為什麼", "为何", "為何", "是否", "是不是",
+                      "有没有", "有沒有", "能不能", "可不可以", "会不会", "會不會", "能否", "可否",
+                      "か", "何", "どう", "なぜ", "いつ", "どこ", "까", "무엇", "어떻게", "왜", "언제")
 
 QUESTION_MARKS = "?？¿؟"
 _CJK_CHARACTER = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"  # kana, CJK ideographs, Hangul
 _CJK = re.compile(_CJK_CHARACTER)
-_TOKEN = re.compile(_CJK_CHARACTER + r"|[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)*")
+_CJK_RUN = re.compile(f"({_CJK_CHARACTER}+)")
+_LETTERS = r"[^\W\d_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+"  # a word of other scripts
+_TOKEN = re.compile(_CJK_CHARACTER + rf"|{_LETTERS}(?:['’]{_LETTERS})?|\d+(?:[.,]\d+)*")
 _CLAUSE = re.compile(r"[,;:—–(]|\s-\s|\b(?:and|but|so|then)\b", re.IGNORECASE)
 _AMOUNT = re.compile(r"\d|[$€£¥₹]")
 
@@ -50,9 +54,16 @@ NEUTRAL_NOVELTY = 0.5  # when no vocabulary is given
 THRESHOLD = 0.5
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-case words; each CJK character is a token of its own."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text or "").lower().replace("’", "'"))
+def tokens(text: str, segment: Optional[Callable[[str], Iterable[str]]] = None) -> list[str]:
+    """Lower-case words; each CJK character is a token of its own, or, given `segment` (a word segmenter for a run
+    of CJK characters, such as the NLU's), each CJK word."""
+    text = unicodedata.normalize("NFKC", text or "").lower().replace("’", "'")
+    if segment is None:
+        return _TOKEN.findall(text)
+    words: list[str] = []
+    for piece in _CJK_RUN.split(text):
+        words += [w for w in segment(piece) if w.strip()] if _CJK_RUN.fullmatch(piece) else _TOKEN.findall(piece)
+    return words
 
 
 def word_key(word: str) -> str:
@@ -83,9 +94,11 @@ class QuestionSignals:
         return 1.0 / (1.0 + math.exp(-z))
 
 
-def signals(text: str, vocabulary: Optional[AbstractSet[str]] = None, common: AbstractSet[str] = frozenset()) -> QuestionSignals:
+def signals(text: str, vocabulary: Optional[AbstractSet[str]] = None, common: AbstractSet[str] = frozenset(),
+            segment: Optional[Callable[[str], Iterable[str]]] = None) -> QuestionSignals:
     """The signals of `text`. `vocabulary`: the words of the command it was taken for, if known; `common`: words
-    every kind of message uses (left out when measuring how much of the message is new to the command)."""
+    every kind of message uses (left out when measuring how much of the message is new to the command);
+    `segment`: the word segmenter of CJK text the vocabulary was made with (else it holds single characters)."""
     text = unicodedata.normalize("NFKC", text or "").strip()
     words = tokens(text)
     cjk_chars = sum(1 for w in words if _CJK.fullmatch(w))
@@ -95,7 +108,7 @@ def signals(text: str, vocabulary: Optional[AbstractSet[str]] = None, common: Ab
     cjk = cjk_chars > 0
     interrogative_start = bool(words) and words[0] in INTERROGATIVES
     interrogative_clause = any(o in INTERROGATIVES for o in openers[1:]) or (cjk and any(q in text for q in CJK_INTERROGATIVES))
-    content = [word_key(w) for w in words if word_key(w) not in common]
+    content = [word_key(w) for w in (tokens(text, segment) if segment and cjk else words) if word_key(w) not in common]
     if vocabulary is None or not content:
         novelty = NEUTRAL_NOVELTY if vocabulary is None and content else 0.0
     else:

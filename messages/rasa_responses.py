@@ -3,7 +3,9 @@ down), written from the wording catalogue into a domain file beside bot/domain/d
 
     python -m messages.rasa_responses bot/domain/responses.yml
 
-With more than one language, each response gets one variation per language, chosen by the `language` slot.
+With more than one language, each response gets one variation per language, chosen by the `language` slot. The
+default language's variation has no condition: Rasa prefers a variation whose condition matches and falls back to
+one without, and says nothing at all when every variation is conditioned and none matches (the slot still unset).
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ def domain_text() -> str:
         lines.append(f"  {name}:")
         for lang in sorted(LANGUAGES, key=lambda code: code != DEFAULT_LANGUAGE):
             lines.append(f"    - text: {json.dumps(say(key, lang), ensure_ascii=False)}")
-            if len(LANGUAGES) > 1:
+            if lang != DEFAULT_LANGUAGE:
                 lines.append(f"      condition: [{{type: slot, name: language, value: {lang}}}]")
     return "\n".join(lines) + "\n"
 

@@ -38,10 +38,13 @@ class Citation:
 
 @dataclass
 class Reply:
-    """A plain message. Subclasses with a TYPE carry structured fields too."""
+    """A plain message. Subclasses with a TYPE carry structured fields too, and their language (`lang`, on the wire
+    with them), so that a channel words its own labels around them (Sources, 👍/👎, Hint, Skip) in the language of
+    the reply; a plain message is all text and needs none."""
 
     text: str
     buttons: List[Button] = field(default_factory=list)
+    lang: str = "en"
 
     TYPE: ClassVar[str] = ""
     # Field name -> key on the wire, where they differ.

@@ -25,6 +25,7 @@ class Course:
     url: str = ""
     required_for: list[str] = field(default_factory=list)
     due_days: int = 0
+    language: str = ""  # as the front matter declares it ("zh", "en"); "" when it does not
 
     def description(self) -> str:
         return f"{self.title}. {self.summary} Skills: {', '.join(s.replace('-', ' ') for s in self.skills)}. Level: {self.level}."
@@ -82,6 +83,7 @@ class Catalogue:
                 prerequisites=_as_list(meta.get("prerequisites")), audience=_as_list(meta.get("audience")) or ["all"],
                 duration_minutes=int(meta.get("duration_minutes") or 0), url=str(meta.get("url") or ""),
                 required_for=_as_list(meta.get("required_for")), due_days=int(meta.get("due_days") or 0),
+                language=str(meta.get("language") or "").strip().lower(),
             ))
         return cls(built)
 

@@ -1,5 +1,11 @@
 """The answer chain: clean the question, search, abstain or answer (extractive, generative or guarded),
-and cite every source used."""
+and cite every source used.
+
+An English question whose best passage is English is read as it always was: the MiniLM cosine gate, then the
+English reader. A Chinese question, or an English one whose best passage is Chinese, is read by the feature
+reader (feature_reader.py: multilingual cosine and word overlap, calibrated on Chinese data) with its own
+threshold, since the cosine gate and the English reader mean nothing on Chinese text.
+"""
 from __future__ import annotations
 
 import logging
@@ -16,7 +22,7 @@ from .generator import Generator
 from .guard import split_injection
 from .reader import Reader, load_reader
 from .reading import Sentence, SentenceVectors, lead_and_support, prerank, read, sentences_of
-from .search import Hit, Retriever
+from .search import MULTILINGUAL, Hit, Retriever, SearchResult
 from .sections import section_hits
 from .settings import RetrievalSettings
 from .support import LexicalSupport, SupportChecker
@@ -108,6 +114,7 @@ class AnswerChain:
         self.support = support or LexicalSupport(settings.answer.support_threshold)
         self._reader = reader
         self._sentence_vectors = SentenceVectors(embedder)
+        self._feature_reader: Reader | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator")
 
     @property
@@ -116,6 +123,21 @@ class AnswerChain:
         if self._reader == "settings":
             self._reader = load_reader(self.settings.answer.reader)
         return self._reader
+
+    @property
+    def feature_reader(self) -> Reader | None:
+        """The reader for Chinese and cross-language passages; None when no multilingual embedding is configured."""
+        if self._feature_reader is None and self.retriever.multilingual is not None:
+            from .feature_reader import load_scorer
+
+            self._feature_reader = load_scorer(self.settings.multilingual.scorer, SentenceVectors(self.retriever.multilingual))
+        return self._feature_reader
+
+    @property
+    def multilingual_threshold(self) -> float:
+        """The feature reader's threshold: the configured one, else the one fitted with it."""
+        configured = self.settings.multilingual.min_answer_score
+        return configured if configured is not None else getattr(self.feature_reader, "threshold", 0.5)
 
     def answer(self, question: str, mode: str | None = None, groups: set[str] | None = None,
                context: AnswerContext | None = None) -> Answer:
@@ -148,7 +170,9 @@ class AnswerChain:
 
     def _answer(self, resolved: Resolved, mode: str, groups: set[str] | None, notes: list[Notice]) -> Answer:
         result = self.retriever.search(resolved.query, groups=groups)
-        hits = result.hits
+        if _multilingual(result) and self.feature_reader is not None:
+            return self._answer_multilingual(resolved, result, mode, groups, notes)
+        hits = [h for h in result.hits if h.space != MULTILINGUAL]  # an English question reads English passages
         if resolved.prefer:
             hits = _merge(section_hits(self.retriever, *resolved.prefer, groups), hits)
         timings = dict(result.timings_ms)
@@ -175,6 +199,35 @@ class AnswerChain:
         timings["read_ms"] = (time.perf_counter() - t0) * 1000
         confidence = ranked[0].probability if reader is not None else best_cosine
         chosen = lead_and_support(ranked, self.settings.answer.max_quote_sentences, reader is not None)
+        return self._respond(resolved, mode, hits, chosen, confidence, threshold, notes, timings)
+
+    def _answer_multilingual(self, resolved: Resolved, result: SearchResult, mode: str, groups: set[str] | None,
+                             notes: list[Notice]) -> Answer:
+        """Chinese or cross-language: every sentence of the passages scored by the feature reader, no cosine gate."""
+        hits = result.hits
+        if resolved.prefer:
+            hits = _merge(section_hits(self.retriever, *resolved.prefer, groups), hits)
+        timings = dict(result.timings_ms)
+        t0 = time.perf_counter()
+        sentences = sentences_of(hits)
+        if not hits or not sentences:
+            answer = self._abstain(hits, notes)
+            answer.timings_ms = timings
+            return answer
+        probabilities = self.feature_reader.score(resolved.question, [s.text for s in sentences])
+        for sentence, p in zip(sentences, probabilities):
+            sentence.probability = float(p)
+        ranked = sorted(sentences, key=lambda s: -(s.probability or 0.0))
+        threshold = self.multilingual_threshold
+        if resolved.prefer:
+            ranked = _prefer_section(ranked, resolved.prefer, threshold)
+        timings["read_ms"] = (time.perf_counter() - t0) * 1000
+        chosen = lead_and_support(ranked, self.settings.answer.max_quote_sentences, True)
+        return self._respond(resolved, mode, hits, chosen, ranked[0].probability or 0.0, threshold, notes, timings)
+
+    def _respond(self, resolved: Resolved, mode: str, hits: list[Hit], chosen: list[Sentence], confidence: float,
+                 threshold: float, notes: list[Notice], timings: dict) -> Answer:
+        """Abstain below `threshold`, else answer in `mode` from the `chosen` sentences."""
         if confidence < threshold:
             answer = self._abstain(hits, notes)
         elif mode == "extractive" or self.generator is None:
@@ -263,6 +316,11 @@ class AnswerChain:
         if not_covered:
             return self._abstain(hits, notes)
         return Answer(text, citations=citations, mode="generative", notices=notes, lead=text)
+
+
+def _multilingual(result: SearchResult) -> bool:
+    """Whether the feature reader reads this search: a Chinese question, or a Chinese passage found first."""
+    return result.language == "zh" or bool(result.hits and result.hits[0].space == MULTILINGUAL)
 
 
 def _section_first(ranked: list[Sentence], section: tuple[str, str], limit: int) -> list[Sentence]:

@@ -1,7 +1,10 @@
 """The on-disk index: versioned directories and an atomically swapped `current` link.
 
 A version holds `chunks.db` (documents and chunks, via sqlite-utils), `vectors.npy` (one row per chunk, in
-chunk order), `faiss.index` and `manifest.json`. A new version is written completely beside the old one and
+chunk order), `faiss.index` and `manifest.json`; with a multilingual embedding configured, also
+`multi_vectors.npy` and `multi.faiss` (the same chunks in the multilingual space). A version written before
+chunks recorded their language loads with every chunk taken as English and no multilingual index: it keeps
+serving as it did until the next ingest rebuilds it. A new version is written completely beside the old one and
 only then does `current` point at it, so a crash mid-ingest leaves the old index serving.
 """
 from __future__ import annotations
@@ -50,6 +53,17 @@ class IndexVersion:
     chunks: list[Chunk]
     vectors: np.ndarray
     index: VectorIndex
+    multi_vectors: np.ndarray | None = None  # the multilingual embedding of every chunk, when ingested with one
+    multi_index: VectorIndex | None = None
+
+    @property
+    def languages(self) -> set[str]:
+        """The languages of the indexed passages."""
+        return {c.language for c in self.chunks}
+
+
+MULTI_VECTORS = "multi_vectors.npy"
+MULTI_INDEX = "multi.faiss"
 
 
 def current_version_dir(index_dir: Path) -> Path | None:
@@ -71,13 +85,19 @@ def load_version(index_dir: Path, settings: IndexSettings) -> IndexVersion:
         for row in db["documents"].rows
     }
     fields = Chunk.__dataclass_fields__
-    chunks = [Chunk(**{k: row[k] for k in fields}) for row in db["chunks"].rows_where(order_by="row_id")]
+    chunks = [Chunk(**{k: row[k] for k in fields if k in row}) for row in db["chunks"].rows_where(order_by="row_id")]
     db.close()
     vectors = np.load(root / "vectors.npy")
     index = VectorIndex.load(root / "faiss.index", settings)
     if len(chunks) != len(vectors) or index.size != len(chunks):
         raise IndexNotFound(f"index at {root} is inconsistent ({len(chunks)} chunks, {len(vectors)} vectors, {index.size} indexed)")
-    return IndexVersion(root, manifest, documents, chunks, vectors, index)
+    multi_vectors = multi_index = None
+    if (root / MULTI_VECTORS).exists():
+        multi_vectors = np.load(root / MULTI_VECTORS)
+        multi_index = VectorIndex.load(root / MULTI_INDEX, settings)
+        if len(multi_vectors) != len(chunks) or multi_index.size != len(chunks):
+            raise IndexNotFound(f"index at {root} is inconsistent ({len(chunks)} chunks, {len(multi_vectors)} multilingual vectors)")
+    return IndexVersion(root, manifest, documents, chunks, vectors, index, multi_vectors, multi_index)
 
 
 def write_version(
@@ -87,6 +107,7 @@ def write_version(
     vectors: np.ndarray,
     settings: IndexSettings,
     manifest: dict[str, Any],
+    multi_vectors: np.ndarray | None = None,
 ) -> Path:
     """Write a new version beside the current one, then switch `current` to it in one rename."""
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -102,6 +123,9 @@ def write_version(
         db.close()
         np.save(staging / "vectors.npy", np.ascontiguousarray(vectors, dtype="float32"))
         VectorIndex.build(vectors, settings).save(staging / "faiss.index")
+        if multi_vectors is not None:
+            np.save(staging / MULTI_VECTORS, np.ascontiguousarray(multi_vectors, dtype="float32"))
+            VectorIndex.build(multi_vectors, settings).save(staging / MULTI_INDEX)
         (staging / "manifest.json").write_text(json.dumps({**manifest, "chunks": len(chunks), "documents": len(documents)}, indent=2))
         _fsync_dir(staging)
         final = index_dir / name

@@ -5,6 +5,10 @@ is also what their chunks cite. The manifest remembers where each source is on d
 ingest knows which indexed documents come from the folder it reads (to update or drop) and which from elsewhere
 (kept as they are). An index written when sources were absolute paths is migrated as its folders are ingested
 again; its other documents keep serving and are reported.
+
+With a multilingual embedding configured (`retrieval.multilingual.model`), every new chunk is embedded a second
+time with it, so Chinese questions and passages, and questions across the two languages, can be searched; the
+seconds it took are reported apart (`multilingual_seconds`).
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ log = logging.getLogger(__name__)
 
 # Part of every file's fingerprint: change it when loading, cleaning or chunking changes what a file becomes,
 # so that the next ingest re-reads every file instead of keeping passages made the old way.
-PIPELINE_VERSION = "clean-markup-1"
+PIPELINE_VERSION = "clean-markup-2-languages"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class IngestReport:
     failed: dict[str, str] = field(default_factory=dict)
     warnings: list[IngestWarning] = field(default_factory=list)
     chunks_embedded: int = 0
+    multilingual_seconds: float = 0.0  # of `seconds`, spent on the multilingual embedding
     total_chunks: int = 0
     version: str | None = None
     seconds: float = 0.0
@@ -108,6 +113,7 @@ def file_fingerprint(path: Path, settings: RetrievalSettings) -> str:
     digest.update(PIPELINE_VERSION.encode())
     digest.update(settings.chunking.model_dump_json().encode())
     digest.update(settings.embedding.model.encode())
+    digest.update(settings.multilingual.model.encode())
     return digest.hexdigest()
 
 
@@ -128,6 +134,7 @@ class _Kept:
     chunks: list[Chunk]
     vectors: np.ndarray
     location: str | None
+    multi_vectors: np.ndarray | None = None
 
 
 def ingest(
@@ -137,13 +144,15 @@ def ingest(
     settings: RetrievalSettings,
     progress: bool = False,
     on_file: Callable[[str, str], None] | None = None,
+    multilingual: Embedder | None | str = "settings",
 ) -> IngestReport:
     """Bring the index up to date with the files under `root`.
 
     Unchanged files keep their chunks and vectors; changed and new files are re-read and embedded; files that
     were ingested from under `root` and are gone are dropped. Unreadable files are reported and skipped, the
     rest still go in. Course ids stay unique: a file claiming an id another document has is indexed under
-    another id, with a warning. Nothing is written when nothing changed.
+    another id, with a warning. Nothing is written when nothing changed. `multilingual` replaces the
+    multilingual embedder the settings name (None: none).
     """
     started = time.perf_counter()
     root = root.resolve()
@@ -193,7 +202,8 @@ def ingest(
             if old and old.sha256 == fingerprint:
                 kept = _slice(previous, old, offsets, location)
                 if old.path != key:  # the same file, now seen from another folder: only its source changes
-                    kept = _Kept(replace(old, path=key), [replace(c, source=key) for c in kept.chunks], kept.vectors, location)
+                    kept = _Kept(replace(old, path=key), [replace(c, source=key) for c in kept.chunks], kept.vectors,
+                                 location, kept.multi_vectors)
                     rekeyed = True
                 unchanged.append(kept)
                 report.unchanged.append(key)
@@ -238,24 +248,33 @@ def ingest(
             return report
 
         kept_all = [*unchanged, *others]
-        texts = [c.embedding_text() for c in new_chunks]
-        vectors_new = _embed_in_batches(embedder, texts, settings.embedding.batch_size, progress)
+        if multilingual == "settings":
+            from .multilingual import multilingual_embedder
+
+            multilingual = multilingual_embedder(settings.multilingual)
+        vectors_new = _minilm_vectors(embedder, new_chunks, multilingual is not None, settings.embedding.batch_size, progress)
         report.chunks_embedded = len(new_chunks)
         all_chunks = [c for kept in kept_all for c in kept.chunks] + new_chunks
         keep_vectors = [kept.vectors for kept in kept_all]
         dim = vectors_new.shape[1] if len(new_chunks) else (previous.vectors.shape[1] if previous else embedder.dimension)
         all_vectors = np.concatenate([*keep_vectors, vectors_new]) if (keep_vectors or len(new_chunks)) else np.zeros((0, dim), "float32")
+        multi_vectors = None
+        if multilingual is not None:
+            t0 = time.perf_counter()
+            multi_vectors = _multi_vectors(multilingual, kept_all, new_chunks, settings.embedding.batch_size, progress)
+            report.multilingual_seconds = time.perf_counter() - t0
         sources = {kept.document.path: kept.location for kept in kept_all if kept.location} | new_locations
         manifest = {"embedding_model": settings.embedding.model, "dimension": int(dim), "created": time.time(),
-                    "pipeline": PIPELINE_VERSION, "locations": sources}
+                    "pipeline": PIPELINE_VERSION, "locations": sources,
+                    "multilingual_model": settings.multilingual.model if multi_vectors is not None else "none"}
         version = write_version(index_dir, [kept.document for kept in kept_all] + new_docs, all_chunks, all_vectors,
-                                settings.index, manifest)
+                                settings.index, manifest, multi_vectors)
         report.version = version.name
         report.total_chunks = len(all_chunks)
     report.seconds = time.perf_counter() - started
-    log.info("ingest: %d added, %d updated, %d removed, %d failed, %d chunks embedded, %d warnings",
-             len(report.added), len(report.updated), len(report.removed), len(report.failed), report.chunks_embedded,
-             len(report.warnings))
+    log.info("ingest: %d added, %d updated, %d removed, %d failed, %d chunks embedded (%.1f s, of which multilingual "
+             "%.1f s), %d warnings", len(report.added), len(report.updated), len(report.removed), len(report.failed),
+             report.chunks_embedded, report.seconds, report.multilingual_seconds, len(report.warnings))
     return report
 
 
@@ -300,7 +319,8 @@ def _locations(version) -> dict[str, str | None]:
 
 def _slice(version, document: IndexedDocument, offsets: dict[str, tuple[int, int]], location: str | None) -> _Kept:
     start, stop = offsets[document.path]
-    return _Kept(document, version.chunks[start:stop], version.vectors[start:stop], location)
+    multi = version.multi_vectors[start:stop] if version.multi_vectors is not None else None
+    return _Kept(document, version.chunks[start:stop], version.vectors[start:stop], location, multi)
 
 
 def _chunk_offsets(version) -> dict[str, tuple[int, int]]:
@@ -332,3 +352,32 @@ def _embed_in_batches(embedder: Embedder, texts: list[str], batch_size: int, pro
             parts.append(embedder.embed(batch, batch_size=batch_size))
             bar.update(len(batch))
     return np.concatenate(parts)
+
+
+def _minilm_vectors(embedder: Embedder, chunks: list[Chunk], skip_chinese: bool, batch_size: int,
+                    progress: bool) -> np.ndarray:
+    """The English embedding of each chunk. With a multilingual embedding beside it, Chinese chunks get a zero
+    row instead: MiniLM reads Chinese poorly and only its first 256 tokens, search never uses its vectors for
+    Chinese passages then (the multilingual ones serve), and embedding them was most of a Chinese ingest."""
+    rows = [i for i, c in enumerate(chunks) if not (skip_chinese and c.language == "zh")]
+    if len(rows) == len(chunks):
+        return _embed_in_batches(embedder, [c.embedding_text() for c in chunks], batch_size, progress)
+    embedded = _embed_in_batches(embedder, [chunks[i].embedding_text() for i in rows], batch_size, progress)
+    out = np.zeros((len(chunks), embedded.shape[1] if rows else embedder.dimension), dtype="float32")
+    if rows:
+        out[rows] = embedded
+    return out
+
+
+def _multi_vectors(embedder: Embedder, kept: list[_Kept], new_chunks: list[Chunk], batch_size: int,
+                   progress: bool) -> np.ndarray:
+    """Multilingual vectors in chunk order: kept ones reused, the rest (new chunks, and kept chunks of a version
+    written without them) embedded now."""
+    parts = []
+    for item in kept:
+        if item.multi_vectors is not None and len(item.multi_vectors) == len(item.chunks):
+            parts.append(item.multi_vectors)
+        else:
+            parts.append(_embed_in_batches(embedder, [c.embedding_text() for c in item.chunks], batch_size, False))
+    parts.append(_embed_in_batches(embedder, [c.embedding_text() for c in new_chunks], batch_size, progress))
+    return np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype="float32")

@@ -2,6 +2,13 @@
 
 The dense cosine of the best passage is kept beside the fused rank: it is the calibrated signal the answer
 step uses to decide whether the courses cover a question at all.
+
+Questions are routed by language. An English question over English passages is searched exactly as it always
+was: MiniLM + BM25. A Chinese question is searched with the multilingual embedding (USE) over every passage, so
+it also finds English passages on its topic, fused with BM25 over jieba's words. An English question over an
+index that holds Chinese passages also gets the Chinese passages the multilingual embedding finds close enough
+(`multilingual.min_cross_similarity`); MiniLM's cosine to Chinese text means nothing, so those passages are judged
+by the multilingual cosine instead.
 """
 from __future__ import annotations
 
@@ -18,19 +25,13 @@ from rank_bm25 import BM25Okapi
 from .chunking import Chunk
 from .embeddings import Embedder
 from .index_store import IndexVersion, current_version_dir, load_version
+from .languages import STOPWORDS, detect_language, tokenize
 from .settings import RetrievalSettings
 
 log = logging.getLogger(__name__)
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-STOPWORDS = frozenset(
-    "a an and are as at be by can do does for from how i in is it its me my of on or our should so that the their "
-    "them then there these this to was we what when where which who why will with you your".split()
-)
-
-
-def tokenize(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+__all__ = ["Hit", "Retriever", "STOPWORDS", "SearchResult", "audience_allows", "tokenize"]
+MINILM, MULTILINGUAL = "minilm", "multilingual"
 
 
 def _words(text: str) -> set[str]:
@@ -58,6 +59,7 @@ class Hit:
     dense_score: float
     fused_score: float
     rank: int
+    space: str = MINILM  # which embedding `dense_score` is a cosine in: "minilm" or "multilingual"
 
 
 @dataclass
@@ -66,15 +68,19 @@ class SearchResult:
     best_dense: float
     timings_ms: dict[str, float] = field(default_factory=dict)
     query_vector: np.ndarray | None = None  # the query's embedding, so later steps need not embed it again
+    language: str = "en"  # the query's: "en" or "zh"
+    multi_vector: np.ndarray | None = None  # the query's multilingual embedding, when search made one
 
 
 class Retriever:
     """Searches whatever index version `current` points at, reloading when an ingest swaps it."""
 
-    def __init__(self, index_dir: Path, embedder: Embedder, settings: RetrievalSettings) -> None:
+    def __init__(self, index_dir: Path, embedder: Embedder, settings: RetrievalSettings,
+                 multilingual: Embedder | None | str = "settings") -> None:
         self.index_dir = Path(index_dir)
         self.embedder = embedder
         self.settings = settings
+        self._multilingual = multilingual
         self._version: IndexVersion | None = None
         self._bm25: BM25Okapi | None = None
         self._lock = threading.Lock()
@@ -90,11 +96,34 @@ class Retriever:
                 log.info("serving index %s (%d chunks, %s)", version.root.name, len(version.chunks), version.index.kind)
             return self._version
 
+    @property
+    def multilingual(self) -> Embedder | None:
+        """The multilingual embedder (configured by `multilingual.model`, or given), created on first use."""
+        if self._multilingual == "settings":
+            from .multilingual import multilingual_embedder
+
+            self._multilingual = multilingual_embedder(self.settings.multilingual)
+        return self._multilingual
+
     def search(self, query: str, top_k: int | None = None, groups: set[str] | None = None) -> SearchResult:
         """Top passages for `query`; with `groups`, passages meant for other audiences are never returned."""
-        cfg = self.settings.search
-        top_k = top_k or cfg.top_k
+        top_k = top_k or self.settings.search.top_k
         version = self.version()
+        language = detect_language(query)
+        multi_ready = version.multi_index is not None and self.multilingual is not None
+        if language == "zh" and multi_ready:
+            return self._search_multilingual(version, query, top_k, groups)
+        if language == "en" and multi_ready and "zh" in version.languages:
+            return self._search_english(version, query, top_k, groups, cross=True)
+        result = self._search_english(version, query, top_k, groups)
+        result.language = language
+        return result
+
+    def _search_english(self, version: IndexVersion, query: str, top_k: int, groups: set[str] | None,
+                        cross: bool = False) -> SearchResult:
+        """MiniLM + BM25, as English has always been searched; with `cross`, Chinese passages come from the
+        multilingual embedding instead of MiniLM."""
+        cfg = self.settings.search
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         qvec = self.embedder.embed([query])
@@ -104,24 +133,73 @@ class Retriever:
         timings["dense_ms"] = (time.perf_counter() - t0) * 1000
         dense = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
         dense_rank = [int(i) for i in ids[0] if i >= 0]
+        if cross:
+            dense_rank = [row for row in dense_rank if version.chunks[row].language != "zh"]
         fused = {row: 1.0 / (cfg.rrf_k + r + 1) for r, row in enumerate(dense_rank)}
         if cfg.hybrid and self._bm25 is not None:
             t0 = time.perf_counter()
-            lexical = self._bm25.get_scores(tokenize(query))
-            order = np.argsort(-lexical)[: cfg.candidates]
-            for r, row in enumerate(int(i) for i in order if lexical[i] > 0):
-                fused[row] = fused.get(row, 0.0) + 1.0 / (cfg.rrf_k + r + 1)
+            self._add_bm25(fused, query)
             timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
+        multi: dict[int, float] = {}
+        mvec = None
+        if cross:
+            t0 = time.perf_counter()
+            mvec = self.multilingual.embed([query])[0]
+            floor = self.settings.multilingual.min_cross_similarity
+            scores, ids = version.multi_index.search(mvec, cfg.candidates * 4)
+            found = [(int(i), float(s)) for s, i in zip(scores[0], ids[0])
+                     if i >= 0 and version.chunks[int(i)].language == "zh" and s >= floor][: cfg.candidates]
+            for r, (row, sim) in enumerate(found):
+                multi[row] = sim
+                fused[row] = fused.get(row, 0.0) + 1.0 / (cfg.rrf_k + r + 1)
+            timings["multi_ms"] = (time.perf_counter() - t0) * 1000
         ranked = [kv for kv in sorted(fused.items(), key=lambda kv: -kv[1])
                   if audience_allows(version.chunks[kv[0]].audience, groups)][:top_k]
-        missing = [row for row, _ in ranked if row not in dense]
+        zh_rows = [row for row, _ in ranked if cross and version.chunks[row].language == "zh" and row not in multi]
+        if zh_rows:  # Chinese passages found by BM25 alone: judged by the multilingual cosine too
+            multi.update({row: float(s) for row, s in zip(zh_rows, version.multi_vectors[zh_rows] @ mvec)})
+        missing = [row for row, _ in ranked if row not in dense and row not in multi]
         if missing:
             # Passages found only by BM25 still need a cosine to be judged on.
             sims = version.vectors[missing] @ qvec[0]
             dense.update({row: float(s) for row, s in zip(missing, sims)})
-        hits = [Hit(version.chunks[row], dense[row], score, rank) for rank, (row, score) in enumerate(ranked)]
+        hits = [Hit(version.chunks[row], multi[row], score, rank, MULTILINGUAL) if row in multi
+                else Hit(version.chunks[row], dense[row], score, rank) for rank, (row, score) in enumerate(ranked)]
+        own = [h.dense_score for h in hits if h.space == MINILM]
+        best = max(own or [h.dense_score for h in hits], default=-1.0)
+        return SearchResult(hits, best, timings, qvec[0], "en", mvec)
+
+    def _search_multilingual(self, version: IndexVersion, query: str, top_k: int, groups: set[str] | None) -> SearchResult:
+        """A Chinese question: the multilingual embedding over every passage (either language) + BM25."""
+        cfg = self.settings.search
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        mvec = self.multilingual.embed([query])[0]
+        timings["embed_ms"] = (time.perf_counter() - t0) * 1000
+        t0 = time.perf_counter()
+        scores, ids = version.multi_index.search(mvec, cfg.candidates)
+        timings["dense_ms"] = (time.perf_counter() - t0) * 1000
+        fused = {int(i): 1.0 / (cfg.rrf_k + r + 1) for r, i in enumerate(i for i in ids[0] if i >= 0)}
+        if cfg.hybrid and self._bm25 is not None:
+            t0 = time.perf_counter()
+            self._add_bm25(fused, query)
+            timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
+        ranked = [kv for kv in sorted(fused.items(), key=lambda kv: -kv[1])
+                  if audience_allows(version.chunks[kv[0]].audience, groups)][:top_k]
+        rows = [row for row, _ in ranked]
+        sims = version.multi_vectors[rows] @ mvec if rows else np.zeros(0)
+        hits = [Hit(version.chunks[row], float(sim), score, rank, MULTILINGUAL)
+                for rank, ((row, score), sim) in enumerate(zip(ranked, sims))]
         best = max((h.dense_score for h in hits), default=-1.0)
-        return SearchResult(hits, best, timings, qvec[0])
+        return SearchResult(hits, best, timings, None, "zh", mvec)
+
+    def _add_bm25(self, fused: dict[int, float], query: str) -> None:
+        """BM25's candidates added to the fusion, by rank."""
+        cfg = self.settings.search
+        lexical = self._bm25.get_scores(tokenize(query))
+        order = np.argsort(-lexical)[: cfg.candidates]
+        for r, row in enumerate(int(i) for i in order if lexical[i] > 0):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (cfg.rrf_k + r + 1)
 
     def corpus(self) -> tuple[list[dict], list[Chunk]]:
         """The indexed courses (id, title, metadata from front matter) and all their passages."""

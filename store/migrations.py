@@ -1,6 +1,7 @@
 """Numbered schema migrations for the tutor's SQLite database, applied in order, each once."""
 from __future__ import annotations
 
+import sqlite3
 import time
 from typing import Callable
 
@@ -93,8 +94,36 @@ def _6_turns_learner(db: sqlite_utils.Database) -> None:
     db["turns"].create_index(["learner", "created"])
 
 
+def _7_profile_language(db: sqlite_utils.Database) -> None:
+    # The language the learner writes in ("en", "zh"; "" until a message shows it), so replies follow them
+    # across conversations and channels.
+    db["profiles"].add_column("language", str, not_null_default="")
+
+
+TRIGRAM_INDEX = "turns_fts_trigram"
+
+
+def _8_turns_search_chinese(db: sqlite_utils.Database) -> None:
+    # The porter/unicode61 index keeps a run of Han characters as one token, so 钓鱼 is not found in 如何举报钓鱼邮件.
+    # A trigram index finds any run of three characters or more anywhere in the text (store.transcripts searches
+    # one- and two-character Chinese terms by LIKE); it is built here for the turns already recorded and kept in
+    # step by triggers, as turns_fts is. SQLite before 3.34 has no trigram tokenizer: search then uses LIKE alone.
+    try:
+        db.execute(f"create virtual table {TRIGRAM_INDEX} using fts5(question, answer, content='turns', tokenize='trigram')")
+    except sqlite3.OperationalError:
+        return
+    remove = f"insert into {TRIGRAM_INDEX}({TRIGRAM_INDEX}, rowid, question, answer) values ('delete', old.rowid, old.question, old.answer);"
+    add = f"insert into {TRIGRAM_INDEX}(rowid, question, answer) values (new.rowid, new.question, new.answer);"
+    # One statement each: executescript would commit the migration's transaction half-way.
+    db.execute(f"create trigger turns_trigram_ai after insert on turns begin {add} end")
+    db.execute(f"create trigger turns_trigram_ad after delete on turns begin {remove} end")
+    db.execute(f"create trigger turns_trigram_au after update of question, answer on turns begin {remove} {add} end")
+    db.execute(f"insert into {TRIGRAM_INDEX}({TRIGRAM_INDEX}) values ('rebuild')")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _1_turns, _2_learning, _3_profiles, _4_turn_conversations, _5_console, _6_turns_learner,
+    _1_turns, _2_learning, _3_profiles, _4_turn_conversations, _5_console, _6_turns_learner, _7_profile_language,
+    _8_turns_search_chinese,
 ]
 
 

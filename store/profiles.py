@@ -1,4 +1,4 @@
-"""Learner profiles (role, goals, group) and course enrolments/completions."""
+"""Learner profiles (role, goals, group, the language they write in) and course enrolments/completions."""
 from __future__ import annotations
 
 import time
@@ -25,16 +25,26 @@ class ProfileStore:
         return rows[0] if rows else None
 
     def save_profile(self, learner: str, **fields: Any) -> dict[str, Any]:
-        """Merge `fields` (role, goals, group_name; None leaves a field as it is) into the learner's profile."""
+        """Merge `fields` (role, goals, group_name, language; None leaves a field as it is) into the learner's profile."""
         now = time.time()
 
         def apply() -> dict[str, Any]:
-            current = self.profile(learner) or {"learner": learner, "role": "", "goals": "", "group_name": "", "created": now}
+            current = self.profile(learner) or {"learner": learner, "role": "", "goals": "", "group_name": "", "language": "",
+                                                "created": now}
             updated = {**current, **{k: v for k, v in fields.items() if v is not None}, "updated": now}
             self.db["profiles"].upsert(updated, pk="learner")
             return updated
 
         return write(self.db, apply, what="save profile")
+
+    def language(self, learner: str) -> str:
+        """The language the learner writes in ("en", "zh"), or "" while none is known."""
+        row = self.db.execute("select language from profiles where learner = ?", [learner]).fetchone()
+        return (row[0] or "") if row else ""
+
+    def set_language(self, learner: str, language: str) -> None:
+        """Remember the learner's language; a learner without a profile gets one holding only it."""
+        self.save_profile(learner, language=language)
 
     def set_course_status(self, learner: str, course_id: str, status: str) -> None:
         if status not in COURSE_STATUSES:

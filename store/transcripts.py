@@ -2,11 +2,19 @@
 notes and the learner's quiz attempts, annotations, review marks, export rows and the unanswered questions.
 
 Rows carry real learner ids; the console decides what a viewer may see (aliases, redaction).
+
+Text search: English words through the porter index (turns_fts), Chinese terms through the trigram index
+(migration 8), since unicode61 keeps a whole run of Han characters as one token and would never find 钓鱼 in
+如何举报钓鱼邮件. Trigrams need three characters; one- and two-character Chinese terms (钓鱼, 密码) are matched by
+LIKE. A Chinese term matches in either script: 釣魚 finds 钓鱼 and the other way round.
 """
 from __future__ import annotations
 
+import functools
 import json
+import re
 import time
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +22,11 @@ from typing import Any
 
 import sqlite_utils
 
-from .migrations import open_database
+from .migrations import TRIGRAM_INDEX, open_database
 from .retry import write
 
 ANNOTATION_KINDS = ("flag", "note")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass
@@ -36,14 +45,16 @@ class TranscriptFilter:
     human: bool = False
     conversation_ids: tuple[str, ...] = ()  # only these conversations, when given
 
-    def where(self, low_confidence: float) -> tuple[str, list[Any]]:
+    def where(self, low_confidence: float, trigram: bool = True) -> tuple[str, list[Any]]:
+        """SQL over `turns` for this filter; `trigram`: whether the database has the trigram index."""
         clauses, params = ["1"], []
         if self.conversation_ids:
             clauses.append(f"turns.conversation_id in ({', '.join('?' for _ in self.conversation_ids)})")
             params.extend(self.conversation_ids)
         if self.q:
-            clauses.append("turns.rowid in (select rowid from turns_fts where turns_fts match ?)")
-            params.append(" ".join(f'"{w}"' for w in self.q.replace('"', " ").split()))
+            found, values = search_clauses(self.q, trigram)
+            clauses += found
+            params += values
         for column, value in (("learner", self.learner), ("channel", self.channel)):
             if value:
                 clauses.append(f"turns.{column} = ?")
@@ -73,6 +84,58 @@ class TranscriptFilter:
         return (since is None or last >= since) and (until is None or started < until + 86400)
 
 
+def search_clauses(q: str, trigram: bool = True) -> tuple[list[str], list[Any]]:
+    """Clauses (all must hold) for a search box's text: every word must occur in the question or the answer.
+    A word without Chinese is looked up in the porter index, as always, and also as a substring of Chinese
+    text, where no space separates it (VPN连不上 is one unicode61 token); a Chinese word (or a mixed one) is a
+    substring search in either script."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for word in q.replace('"', " ").split():
+        if _HAN.search(word):
+            found, values = _substring(word, trigram)
+            clauses.append(found)
+            params += values
+            continue
+        inside, values = _substring(word, trigram, scripts=False)
+        clauses.append(f"(turns.rowid in (select rowid from turns_fts where turns_fts match ?) or ({inside} and {_HAS_HAN}))")
+        params += [f'"{word}"', *values]
+    return clauses, params
+
+
+# Whether a turn holds Chinese (GLOB compares code points: the CJK blocks).
+_HAS_HAN = "(turns.question glob '*[\u3400-\u9fff]*' or turns.answer glob '*[\u3400-\u9fff]*')"
+
+
+def _substring(word: str, trigram: bool, scripts: bool = True) -> tuple[str, list[Any]]:
+    """`word` anywhere in the question or answer: by the trigram index from three characters, by LIKE below."""
+    either, params = [], []
+    for variant in _scripts(unicodedata.normalize("NFKC", word)) if scripts else [word]:
+        if trigram and len(variant) >= 3:
+            either.append(f"turns.rowid in (select rowid from {TRIGRAM_INDEX} where {TRIGRAM_INDEX} match ?)")
+            params.append(f'"{variant}"')
+        else:
+            pattern = "%" + variant.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            either.append("(turns.question like ? escape '\\' or turns.answer like ? escape '\\')")
+            params += [pattern, pattern]
+    return "(" + " or ".join(either) + ")", params
+
+
+def _scripts(word: str) -> list[str]:
+    """The word as typed, in Simplified and in Traditional characters (OpenCC, when installed)."""
+    converters = _converters()
+    return list(dict.fromkeys([word, *(c.convert(word) for c in converters)]))
+
+
+@functools.lru_cache(maxsize=1)
+def _converters() -> tuple:
+    try:
+        import opencc
+    except ImportError:
+        return ()
+    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+
+
 def _day_start(value: str) -> float | None:
     if not value:
         return None
@@ -85,6 +148,7 @@ def _day_start(value: str) -> float | None:
 class Transcripts:
     def __init__(self, db: sqlite_utils.Database | Path | str) -> None:
         self.db = open_database(db)
+        self.trigram = bool(self.db.execute("select 1 from sqlite_master where name = ?", [TRIGRAM_INDEX]).fetchone())
 
     def learners(self) -> list[str]:
         return [r[0] for r in self.db.execute("select distinct learner from turns")]
@@ -94,7 +158,7 @@ class Transcripts:
 
     def conversations(self, f: TranscriptFilter, low_confidence: float = 0.5, limit: int = 200) -> list[dict[str, Any]]:
         """One row per conversation with a matching turn, latest first, with its counts of signals."""
-        where, params = f.where(low_confidence)
+        where, params = f.where(low_confidence, self.trigram)
         rows = self.db.execute(
             f"""select conversation_id, learner, channel, count(*), min(created), max(created), sum(abstained),
                        sum(feedback = 'down'), sum(feedback = 'human')
@@ -156,7 +220,7 @@ class Transcripts:
 
     def export_rows(self, f: TranscriptFilter, low_confidence: float = 0.5) -> list[dict[str, Any]]:
         """Matching turns, oldest first, with their sources decoded."""
-        where, params = f.where(low_confidence)
+        where, params = f.where(low_confidence, self.trigram)
         cursor = self.db.execute(
             f"select turn_id, conversation_id, learner, channel, created, question, answer, mode, abstained, confidence, "
             f"feedback, sources from turns where {where} order by created", params)

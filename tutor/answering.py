@@ -23,6 +23,14 @@ class Answering:
     def __init__(self, parts: Parts) -> None:
         self.parts = parts
 
+    def _readable(self, learner: str, lang: str) -> set[str] | None:
+        """The courses to suggest to this learner ("the courses cover…"); None when the catalogue is unavailable."""
+        try:
+            return self.parts.readable_courses(learner, lang)
+        except Exception as exc:  # suggestions are a courtesy: an answer never fails for them
+            log.warning("no course suggestions: %s", exc)
+            return None
+
     def answer(self, learner: str, text: str, w: Words, conversation: str = "", channel: str = "", *,
                record: bool = True, mode: str | None = None, offer_quiz: bool = True, context: dict | None = None) -> Outcome:
         from retrieval import AnswerContext, RetrievalError
@@ -36,6 +44,9 @@ class Answering:
             log.error("answer failed for %s: %s", pseudonym(learner), exc)
             return Outcome([Reply(w("answer.index_unavailable"))])
         latency_ms = (time.perf_counter() - started) * 1000
+        if answer.suggestions:
+            readable = self._readable(learner, w.lang)
+            answer.suggestions = [s for s in answer.suggestions if readable is None or s["id"] in readable]
         reply = answer_reply(w, answer)
         if record:
             try:

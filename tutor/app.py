@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from messages import QuizQuestion
+from messages import LANGUAGES, QuizQuestion, Reply
 from store import Records, pseudonym
 
 from .answering import Answering
@@ -19,7 +19,8 @@ from .outcome import Outcome
 from .parts import Parts
 from .quizzing import Quizzing
 from .settings import Settings, load_settings
-from .wording import Words
+from .unsaved import STORE_ERRORS
+from .wording import DEFAULT_LANGUAGE, Words, message_language, worded
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,42 @@ class Tutor:
         """The Tutor for the settings file at `path` (default: $TUTOR_CONFIG, else ./tutor.yml)."""
         return cls(load_settings(path))
 
-    def words(self, learner: str) -> Words:
-        """The learner's wording (English until a learner's language is known)."""
-        return Words("en")
+    def words(self, learner: str, lang: str | None = None) -> Words:
+        """The wording of a reply to this learner: in `lang` (the language of the turn, where the caller knows it),
+        else in the learner's remembered language (English until one is known)."""
+        return Words(lang if lang in LANGUAGES else self.language(learner))
+
+    def words_for(self, learner: str, text: str = "") -> Words:
+        """The wording of a reply to `text` (what the learner just said): in its language, else the learner's.
+        Remembers nothing: for what a channel says before or without the dialogue ("Thinking…", "try again")."""
+        return self.words(learner, message_language(text))
+
+    def language(self, learner: str) -> str:
+        """The language this learner last wrote in; English until a message showed one."""
+        return self._remembered_language(learner) or DEFAULT_LANGUAGE
+
+    def note_language(self, learner: str, text: str, known: str | None = None) -> str:
+        """The language to answer this turn in: the message's own when it shows one, else `known` (what the
+        dialogue already knows, its `language` slot), else the learner's remembered language, else English.
+
+        A message that shows its language is remembered for the learner, so their next conversation, channel or
+        wordless reply ("2", "ok", a button) is answered in it too; a message that shows none changes nothing."""
+        remembered = self._remembered_language(learner)
+        shown = message_language(text)
+        if shown and shown != remembered:
+            try:
+                self.records.profiles.set_language(learner, shown)
+            except STORE_ERRORS as exc:  # this turn is still answered in it; the next may have to be told again
+                log.warning("could not remember the language of %s: %s", pseudonym(learner), exc)
+        return shown or (known if known in LANGUAGES else None) or remembered or DEFAULT_LANGUAGE
+
+    def _remembered_language(self, learner: str) -> str:
+        try:
+            lang = self.records.profiles.language(learner)
+        except STORE_ERRORS as exc:
+            log.warning("could not read the language of %s: %s", pseudonym(learner), exc)
+            return ""
+        return lang if lang in LANGUAGES else ""
 
     @property
     def records(self) -> Records:
@@ -74,50 +108,69 @@ class Tutor:
         """The course index now serving (retrieval.IndexNotFound before the first ingest)."""
         return self.parts.index_version()
 
+    # Every method below takes `lang`, the language of the turn (see note_language); without it, replies are in
+    # the learner's remembered language. Each reply carries its language for the channels' own labels.
+
     # Questions about the courses
     def answer(self, learner: str, text: str, conversation: str = "", channel: str = "", *, record: bool = True,
-               mode: str | None = None, offer_quiz: bool = True, context: dict | None = None) -> Outcome:
+               mode: str | None = None, offer_quiz: bool = True, context: dict | None = None,
+               lang: str | None = None) -> Outcome:
         """Answer from the courses the learner may see, with sources; record the turn (unless `record` is False)
-        and offer a quick quiz on the answer's section (`quiz_offer`).
+        and offer a quick quiz on the answer's section (`quiz_offer`). Without `lang`, the answer is framed in the
+        question's own language (`tutor ask`), else the learner's; quotes stay in the courses' language.
 
         `context` is the previous answer's `values["answer_context"]`, which the dialogue keeps between turns: with
         it, follow-ups ("and for contractors?", "tell me more", "simpler please") are read against that answer."""
-        return self._answering.answer(learner, text, self.words(learner), conversation, channel, record=record,
-                                      mode=mode, offer_quiz=offer_quiz, context=context)
+        w = self.words(learner, lang) if lang else self.words_for(learner, text)
+        return worded(self._answering.answer(learner, text, w, conversation, channel, record=record, mode=mode,
+                                             offer_quiz=offer_quiz, context=context), w)
 
-    def feedback(self, learner: str, turn_id: str, value: str) -> Outcome:
+    def feedback(self, learner: str, turn_id: str, value: str, *, lang: str | None = None) -> Outcome:
         """👍 'up', 👎 'down' or 'human' (ask a trainer) on an answer. The reply is a FeedbackReceived, which channels
         also use to notify trainers."""
-        return self._answering.feedback(learner, turn_id, value, self.words(learner))
+        w = self.words(learner, lang)
+        return worded(self._answering.feedback(learner, turn_id, value, w), w)
 
     # Quizzes
-    def start_quiz(self, learner: str, topic: str = "", review: bool = False) -> Outcome:
-        return self._quizzing.start(learner, topic, review, self.words(learner))
+    def start_quiz(self, learner: str, topic: str = "", review: bool = False, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._quizzing.start(learner, topic, review, w), w)
 
-    def current_question(self, learner: str) -> Outcome:
-        return self._quizzing.current(learner, self.words(learner))
+    def current_question(self, learner: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._quizzing.current(learner, w), w)
 
-    def quiz_question(self, learner: str) -> QuizQuestion | None:
+    def quiz_question(self, learner: str, *, lang: str | None = None) -> QuizQuestion | None:
         """The question waiting for this learner's answer, or None."""
-        return self._quizzing.question(learner, self.words(learner))
+        w = self.words(learner, lang)
+        question = self._quizzing.question(learner, w)
+        if question is not None:
+            question.lang = w.lang
+        return question
 
-    def answer_quiz(self, learner: str, text: str, latency_ms: float = 0.0) -> Outcome:
-        return self._quizzing.answer(learner, text, latency_ms, self.words(learner))
+    def answer_quiz(self, learner: str, text: str, latency_ms: float = 0.0, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._quizzing.answer(learner, text, latency_ms, w), w)
 
-    def skip_question(self, learner: str) -> Outcome:
-        return self._quizzing.skip(learner, self.words(learner))
+    def skip_question(self, learner: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._quizzing.skip(learner, w), w)
 
-    def quiz_hint(self, learner: str) -> Outcome:
-        return self._quizzing.hint(learner, self.words(learner))
+    def quiz_hint(self, learner: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._quizzing.hint(learner, w), w)
 
-    def pause_quiz(self, learner: str) -> Outcome:
-        return self._quizzing.pause(learner, self.words(learner))
+    def pause_quiz(self, learner: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._quizzing.pause(learner, w), w)
 
-    def resume_quiz(self, learner: str) -> Outcome:
-        return self._quizzing.resume(learner, self.words(learner))
+    def resume_quiz(self, learner: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._quizzing.resume(learner, w), w)
 
-    def quiz_command_outside(self, learner: str) -> Outcome:
-        return self._quizzing.command_outside(learner, self.words(learner))
+    def quiz_command_outside(self, learner: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._quizzing.command_outside(learner, w), w)
 
     @staticmethod
     def reads_as_choice(text: str, options: list[str]) -> bool:
@@ -130,41 +183,59 @@ class Tutor:
         except InvalidAnswer:
             return False
 
-    def progress(self, learner: str) -> Outcome:
-        return self._quizzing.progress(learner, self.words(learner))
+    def progress(self, learner: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._quizzing.progress(learner, w), w)
 
-    def greet(self, learner: str) -> Outcome:
+    def greet(self, learner: str, *, lang: str | None = None) -> Outcome:
         """The greeting, naming the topics of the ingested courses, with the reviews that are due."""
-        return self._quizzing.greeting(learner, self.words(learner), self._guidance.topics(learner))
+        w = self.words(learner, lang)
+        return worded(self._quizzing.greeting(learner, w, self._guidance.topics(learner, w.lang)), w)
 
-    def help(self, learner: str) -> Outcome:
+    def help(self, learner: str, *, lang: str | None = None) -> Outcome:
         """What the tutor does, naming the topics of the ingested courses this learner may see."""
-        return self._guidance.help(learner, self.words(learner))
+        w = self.words(learner, lang)
+        return worded(self._guidance.help(learner, w), w)
+
+    def say(self, learner: str, key: str, *, lang: str | None = None, **values: Any) -> Outcome:
+        """One plain reply from the wording catalogue (`key`), for what the dialogue says without a capability:
+        "anything else?", "back to the quiz", "no text there"."""
+        w = self.words(learner, lang)
+        return worded(Outcome([Reply(w(key, **values))]), w)
 
     # What to learn next
-    def recommend(self, learner: str) -> Outcome:
-        return self._guidance.recommend(learner, self.words(learner))
+    def recommend(self, learner: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._guidance.recommend(learner, w), w)
 
-    def plan_path(self, learner: str, target: str) -> Outcome:
-        return self._guidance.plan_path(learner, target, self.words(learner))
+    def plan_path(self, learner: str, target: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._guidance.plan_path(learner, target, w), w)
 
-    def set_profile(self, learner: str, role: str | None = None, goals: str | None = None, group: str | None = None) -> Outcome:
-        return self._guidance.set_profile(learner, self.words(learner), role, goals, group)
+    def set_profile(self, learner: str, role: str | None = None, goals: str | None = None, group: str | None = None,
+                    *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._guidance.set_profile(learner, w, role, goals, group), w)
 
-    def set_role(self, learner: str, role: str) -> Outcome:
-        return self._guidance.check_role(learner, role, self.words(learner))
+    def set_role(self, learner: str, role: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._guidance.check_role(learner, role, w), w)
 
-    def set_goal(self, learner: str, goal: str) -> Outcome:
-        return self._guidance.check_goal(learner, goal, self.words(learner))
+    def set_goal(self, learner: str, goal: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._guidance.check_goal(learner, goal, w), w)
 
-    def confirm_profile(self, learner: str) -> Outcome:
-        return self._guidance.confirm_profile(learner, self.words(learner))
+    def confirm_profile(self, learner: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._guidance.confirm_profile(learner, w), w)
 
-    def complete_course(self, learner: str, course: str) -> Outcome:
-        return self._guidance.set_course_status(learner, course, "completed", self.words(learner))
+    def complete_course(self, learner: str, course: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._guidance.set_course_status(learner, course, "completed", w), w)
 
-    def enrol(self, learner: str, course: str) -> Outcome:
-        return self._guidance.set_course_status(learner, course, "enrolled", self.words(learner))
+    def enrol(self, learner: str, course: str, *, lang: str | None = None) -> Outcome:
+        w = self.words(learner, lang)
+        return worded(self._guidance.set_course_status(learner, course, "enrolled", w), w)
 
     # Privacy
     def tracker_events(self):

@@ -7,7 +7,7 @@ import logging
 from messages import LearningPath, Reply
 
 from .outcome import Outcome
-from .parts import Parts
+from .parts import Parts, course_language
 from .unsaved import STORE_ERRORS, unsaved
 from .wording import Words, help_text, path_reply, recommendations_reply
 
@@ -21,24 +21,26 @@ class Guidance:
     def __init__(self, parts: Parts) -> None:
         self.parts = parts
 
-    def topics(self, learner: str) -> list[str]:
-        """The titles of the ingested courses this learner may see, in catalogue order; [] before any ingest."""
+    def topics(self, learner: str, lang: str = "en") -> list[str]:
+        """The titles of the ingested courses this learner is shown (Parts.readable_courses), those in the
+        learner's language first, otherwise in catalogue order; [] before any ingest."""
         from retrieval import RetrievalError
 
         try:
-            visible = self.parts.visible_courses(learner)
-            return [c.title for c in self.parts.catalogue().courses.values() if c.course_id in visible]
+            visible = self.parts.readable_courses(learner, lang)
+            courses = [c for c in self.parts.catalogue().courses.values() if c.course_id in visible]
+            return [c.title for c in sorted(courses, key=lambda c: course_language(c) != lang)]
         except (RetrievalError, OSError) as exc:
             log.warning("no course topics: %s", exc)
             return []
 
     def help(self, learner: str, w: Words) -> Outcome:
         """What the tutor does, with the topics of the courses actually ingested."""
-        return Outcome([Reply(help_text(w, self.topics(learner)))])
+        return Outcome([Reply(help_text(w, self.topics(learner, w.lang)))])
 
     def recommend(self, learner: str, w: Words) -> Outcome:
         profile = self.parts.profile(learner)
-        recs = self.parts.recommender().recommend(profile, visible=self.parts.visible_courses(learner))
+        recs = self.parts.recommender().recommend(profile, visible=self.parts.readable_courses(learner, w.lang))
         return Outcome([recommendations_reply(w, recs, bool(profile.role or profile.goals))])
 
     def _target(self, learner: str, text: str, completed: set[str] | None = None):
@@ -120,4 +122,4 @@ class Guidance:
             parts.append(w("course.builds_on", titles=[catalogue.courses[u].title for u in unmet]))
         if course.url:
             parts.append(w("course.start_here", url=course.url))
-        return Outcome([Reply(" ".join(parts))])
+        return Outcome([Reply(w.sentences(*parts))])

@@ -7,9 +7,12 @@ import logging
 import threading
 from typing import Any
 
+from messages import detect_language
 from store import Records
 
 from .settings import Settings
+
+DEFAULT_LANGUAGE = "en"
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +74,18 @@ class Parts:
         def sync() -> bool:
             courses, chunks = self.chain.retriever.corpus()
             generate = self.settings.assessment.generate_questions
-            sync_question_bank(self.records.learning, courses, chunks if generate else [], self.embedder)
+            sync_question_bank(self.records.learning, courses, chunks if generate else [], self.embedder,
+                               multilingual=self.chain.retriever.multilingual)
             return True
 
         self._per_index("question_bank", sync)
 
         def build():
             cfg = self.settings.assessment
-            grader = Grader(self.embedder, cfg.grading_threshold, cfg.similarity_weight)
-            return QuizService(self.records.learning, grader, cfg, self.embedder)
+            # One multilingual encoder for search, grading and Chinese quiz topics (None: assessment's own).
+            multilingual = self.chain.retriever.multilingual
+            grader = Grader(self.embedder, cfg.grading_threshold, cfg.similarity_weight, multilingual=multilingual)
+            return QuizService(self.records.learning, grader, cfg, self.embedder, multilingual=multilingual)
 
         return self._once("quiz", build)
 
@@ -121,9 +127,23 @@ class Parts:
         row = self.records.profiles.profile(learner) or {}
         return {g for g in (row.get("role", ""), row.get("group_name", "")) if g}
 
+    def readable_courses(self, learner: str, lang: str) -> set[str]:
+        """The visible courses a learner of `lang` is shown in lists (help, greeting, recommendations, "the
+        courses cover…"): those written in `lang`, and English ones for everyone, since the tutor frames answers
+        from them in the learner's language. Answers still draw on every visible course: a bilingual learner may
+        ask in one language about a course in the other."""
+        catalogue = self.catalogue()
+        return {cid for cid in self.visible_courses(learner)
+                if course_language(catalogue.courses[cid]) in (lang, DEFAULT_LANGUAGE)}
+
     def visible_courses(self, learner: str) -> set[str]:
         """Courses whose audience includes this learner (answers, quizzes and recommendations draw only on them)."""
         from retrieval import audience_allows
 
         groups = self.groups(learner)
         return {c.course_id for c in self.catalogue().courses.values() if audience_allows(",".join(c.audience), groups)}
+
+
+def course_language(course) -> str:
+    """The language a course is written in: as its front matter declares, else as its title and summary read."""
+    return course.language or detect_language(f"{course.title}. {course.summary}") or DEFAULT_LANGUAGE

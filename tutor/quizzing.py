@@ -33,12 +33,14 @@ class Quizzing:
         self.parts = parts
 
     def start(self, learner: str, topic: str, review: bool, w: Words) -> Outcome:
-        """A new quiz on `topic` (any topic when empty) or of the due reviews; the question comes with `current`."""
+        """A new quiz on `topic` (any topic when empty) or of the due reviews, with questions in the learner's
+        language where the bank has some; the question comes with `current`."""
         from assessment import AssessmentError
         from retrieval import RetrievalError
 
         try:
-            turn = self.parts.quiz().start(learner, topic or "", review=review, courses=self.parts.visible_courses(learner))
+            turn = self.parts.quiz().start(learner, topic or "", review=review, courses=self.parts.visible_courses(learner),
+                                           language=w.lang)
         except (AssessmentError, RetrievalError) as exc:
             return Outcome([Reply(problem_text(w, exc))], quiz=QUIZ_NONE)
         except STORE_ERRORS as exc:

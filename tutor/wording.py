@@ -2,7 +2,7 @@
 words (through messages.say)."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from messages import (
     AnswerReply,
@@ -15,21 +15,69 @@ from messages import (
     QuizSummary,
     Recommendations,
     Reply,
+    detect_language,
     say,
 )
 
+from .outcome import Outcome
+
+DEFAULT_LANGUAGE = "en"
+
+
+# How each language writes a list, a run of sentences, a list of reasons, and a course title in running text.
+# English is the default for any language not named here.
+LIST_SEPARATORS = {"en": ", ", "zh": "、"}
+SENTENCE_SEPARATORS = {"en": " ", "zh": ""}
+REASON_SEPARATORS = {"en": "; ", "zh": "；"}
+TITLE_MARKS = {"en": "{}", "zh": "《{}》"}
+# Values that hold course titles: a list of them is written with the language's title marks.
+TITLE_VALUES = frozenset({"titles", "after"})
+
 
 class Words:
-    """`say` bound to one language; lists in values are joined the language's way."""
+    """`say` bound to one language; lists in values are joined the language's way, and lists of course titles
+    (`titles`, `after`) marked as titles are in that language (《…》 in Chinese)."""
 
     def __init__(self, lang: str = "en") -> None:
         self.lang = lang
 
     def __call__(self, key: str, **values: Any) -> str:
-        return say(key, self.lang, **{k: self.join(v) if isinstance(v, (list, tuple)) else v for k, v in values.items()})
+        return say(key, self.lang, **{k: self._value(k, v) for k, v in values.items()})
+
+    def _value(self, name: str, value: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            return value
+        return self.join(self.titles(value) if name in TITLE_VALUES else value)
 
     def join(self, items: Iterable[Any]) -> str:
-        return ", ".join(str(i) for i in items)
+        """Items as a list in running text: "a, b, c" in English, "a、b、c" in Chinese."""
+        return LIST_SEPARATORS.get(self.lang, LIST_SEPARATORS["en"]).join(str(i) for i in items)
+
+    def titles(self, titles: Iterable[Any]) -> list[str]:
+        """Course titles as this language sets them in running text."""
+        mark = TITLE_MARKS.get(self.lang, TITLE_MARKS["en"])
+        return [mark.format(t) for t in titles]
+
+    def sentences(self, *parts: str) -> str:
+        """Sentences one after another: with a space in English, none in Chinese (its full stops are wide)."""
+        return SENTENCE_SEPARATORS.get(self.lang, SENTENCE_SEPARATORS["en"]).join(p for p in parts if p)
+
+    def reasons(self, reasons: Iterable[str]) -> str:
+        return REASON_SEPARATORS.get(self.lang, REASON_SEPARATORS["en"]).join(reasons)
+
+
+def message_language(text: str) -> Optional[str]:
+    """The language a learner's message is written in ("zh", "en"), or None when it shows none ("2", "ok", a
+    payload); course titles marked with 《》 do not count."""
+    return detect_language(text or "")
+
+
+def worded(outcome: Outcome, w: Words) -> Outcome:
+    """Mark every reply of `outcome` with the language it was worded in, for the labels channels add to it
+    (Sources, 👍/👎, Hint, Skip)."""
+    for reply in outcome.replies:
+        reply.lang = w.lang
+    return outcome
 
 
 def answer_reply(w: Words, answer, turn_id: str | None = None, extra_notes: list[str] = ()) -> AnswerReply:
@@ -48,7 +96,7 @@ def answer_reply(w: Words, answer, turn_id: str | None = None, extra_notes: list
         body = w(f"answer.nothing_{answer.operation}", section=where_)
     elif answer.abstained:
         titles = [s["title"] for s in answer.suggestions[:4]]
-        body = w("answer.not_covered") + (" " + w("answer.courses_cover", titles=titles) if titles else "")
+        body = w.sentences(w("answer.not_covered"), w("answer.courses_cover", titles=titles) if titles else "")
     elif answer.lead:
         body = "\n".join([answer.lead, *(w("answer.quote", text=q) for q in answer.quotes)])
         if answer.operation:
@@ -72,7 +120,7 @@ def topics_text(w: Words, titles: list[str]) -> str:
     shown = titles[:MAX_TOPICS]
     if len(titles) > len(shown):
         return w("basics.topics_more", titles=shown, count=len(titles) - len(shown))
-    return w.join(shown)
+    return w.join(w.titles(shown))
 
 
 def help_text(w: Words, titles: list[str]) -> str:
@@ -128,7 +176,7 @@ def feedback_reply(w: Words, graded) -> QuizFeedback:
 def summary_reply(w: Words, turn) -> QuizSummary:
     text = w("quiz.finished", correct=turn.correct, total=turn.total)
     if turn.mastery:
-        text += " " + w("quiz.mastery_now", levels=[f"{s} {p:.0%}" for s, p in turn.mastery.items()])
+        text = w.sentences(text, w("quiz.mastery_now", levels=[f"{s} {p:.0%}" for s, p in turn.mastery.items()]))
     return QuizSummary(text, correct=turn.correct, total=turn.total, mastery=dict(turn.mastery))
 
 
@@ -173,7 +221,7 @@ def recommendations_reply(w: Words, recs, has_profile: bool) -> Reply:
     for i, rec in enumerate(recs, 1):
         c, reasons = rec.course, [reason_text(w, r) for r in rec.reasons]
         lines.append(w("recommend.line", number=i, title=c.title, minutes=c.duration_minutes, level=c.level,
-                       reasons="; ".join(reasons)))
+                       reasons=w.reasons(reasons)))
         items.append({"course_id": c.course_id, "title": c.title, "url": c.url, "reasons": reasons,
                       "unmet_prerequisites": rec.unmet_prerequisites, "score": rec.score})
     if not has_profile:

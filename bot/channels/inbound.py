@@ -9,7 +9,7 @@ import json
 import logging
 from typing import Any, Dict, Optional, Tuple
 
-from messages import clean_message, say
+from messages import clean_message, language_of, say
 
 log = logging.getLogger(__name__)
 
@@ -17,8 +17,20 @@ MAX_BODY_BYTES = 1_000_000
 MAX_SENDER_CHARS = 200
 
 USAGE = 'Send JSON like {"sender": "your-id", "message": "your question"}.'
+# In the default language; `sorry(text)` and `slow_down(text)` answer in the language of the learner's message.
 SORRY = say("channel.sorry")
 SLOW_DOWN = say("channel.slow_down")
+
+
+def sorry(text: str = "") -> str:
+    """"Something went wrong, try again", in the language `text` is written in (English when it shows none): the
+    channel says it without the dialogue, which would know the learner's language."""
+    return say("channel.sorry", language_of(text))
+
+
+def slow_down(text: str = "") -> str:
+    """"Please wait a few seconds", in the language `text` is written in."""
+    return say("channel.slow_down", language_of(text))
 
 
 class BadRequest(ValueError):

@@ -19,7 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from .inbound import SLOW_DOWN, SORRY, BadRequest, RateLimiter, parse_rest_body
+from .inbound import BadRequest, RateLimiter, parse_rest_body, slow_down, sorry
 from .strict_store import TrackerStoreUnavailable, refuse_fallback_store
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class TutorRestInput(RestInput):
             except BadRequest as exc:
                 return response.json({"error": str(exc)}, status=400)
             if not self.limiter.allow(sender, shared=shared_counter(request.app)):
-                return response.json([{"recipient_id": sender, "text": SLOW_DOWN}], status=429)
+                return response.json([{"recipient_id": sender, "text": slow_down(text)}], status=429)
             refuse_fallback_store(request.app)
             collector = ReplyCollector()
             failed = False
@@ -82,7 +82,7 @@ class TutorRestInput(RestInput):
                 log.error("turn failed: %s", exc.__class__.__name__, exc_info=not isinstance(exc, TrackerStoreUnavailable))
                 failed = True
             if failed or not collector.messages:
-                return response.json([{"recipient_id": sender, "text": SORRY}])
+                return response.json([{"recipient_id": sender, "text": sorry(text)}])
             return response.json(collector.messages)
 
         return webhook

@@ -23,7 +23,7 @@ from sanic.response import HTTPResponse
 
 from messages import FeedbackReceived, clean_message, parse_reply, say
 
-from .inbound import SORRY
+from .inbound import sorry
 from .strict_store import refuse_fallback_store
 from .teams_cards import card_for, text_from_activity
 
@@ -164,8 +164,9 @@ class TeamsInput(BotFrameworkInput):
             out = TeamsOutput(self.app_id, self.app_password, activity["conversation"], activity["recipient"],
                               activity["serviceUrl"], self.token_url, self.trainer_channel, str(sender.get("name") or ""))
             learner = sender.get("aadObjectId") or sender.get("id") or ""
+            text = clean_message(text_from_activity(activity))
             message = UserMessage(
-                text=clean_message(text_from_activity(activity)), output_channel=out,
+                text=text, output_channel=out,
                 sender_id=f"teams:{activity['conversation']['id']}", input_channel=self.name(),
                 metadata={"learner": f"teams:{learner}", "channel": "teams"},
             )
@@ -174,7 +175,7 @@ class TeamsInput(BotFrameworkInput):
                 await on_new_message(message)
             except Exception:
                 log.exception("turn failed")
-                await out.send_text_message(sender.get("id", ""), SORRY)
+                await out.send_text_message(sender.get("id", ""), sorry(text))
             return response.text("success")
 
         return webhook

@@ -1,6 +1,6 @@
 """Adaptive Cards for Microsoft Teams from the tutor's typed replies. Standard library and the project's
 `messages` only (runs in Rasa's environment). Renderers are keyed by reply type, so a new kind plugs in with one
-function."""
+function. The labels a card adds (Sources, 👍/👎, Ask a human, Hint, Skip, Answer) are in the language of its reply."""
 from __future__ import annotations
 
 import json
@@ -31,25 +31,26 @@ def answer_card(reply: AnswerReply) -> Dict[str, Any]:
     body = [text_block(n, isSubtle=True) for n in reply.notes] + [text_block(reply.answer)]
     if reply.citations:
         links = [f"[{c.label()}]({c.url})" if c.url else c.label() for c in reply.citations]
-        body.append(text_block(say("answer.sources") + " " + " · ".join(links), size="Small", isSubtle=True))
+        body.append(text_block(say("answer.sources", reply.lang) + " " + " · ".join(links), size="Small", isSubtle=True))
     actions = []
     if reply.turn_id:
-        actions = [submit(say("feedback.up"), {"feedback": "up", "turn_id": reply.turn_id}),
-                   submit(say("feedback.down"), {"feedback": "down", "turn_id": reply.turn_id}),
-                   submit(say("feedback.ask_human"), {"feedback": "human", "turn_id": reply.turn_id})]
+        actions = [submit(say(f"feedback.{key}", reply.lang), {"feedback": value, "turn_id": reply.turn_id})
+                   for key, value in (("up", "up"), ("down", "down"), ("ask_human", "human"))]
     actions += [submit(b.title, {"text": b.payload}) for b in reply.buttons]
     return card(body, actions)
 
 
 def question_card(reply: QuizQuestion) -> Dict[str, Any]:
-    head = say("quiz.question_label", position=reply.position, total=reply.total)
+    lang = reply.lang
+    head = say("quiz.question_label", lang, position=reply.position, total=reply.total)
     body = [text_block(head, weight="Bolder"), text_block(reply.prompt)]
     if reply.kind == "mcq":
         actions = [submit(option, {"text": str(i)}) for i, option in enumerate(reply.options, 1)]
     else:
-        body.append({"type": "Input.Text", "id": "text", "placeholder": say("quiz.answer_placeholder")})
-        actions = [submit(say("quiz.button_answer"), {})]
-    actions += [submit(say("quiz.button_hint"), {"text": say("say.hint")}), submit(say("quiz.button_skip"), {"text": say("say.skip")})]
+        body.append({"type": "Input.Text", "id": "text", "placeholder": say("quiz.answer_placeholder", lang)})
+        actions = [submit(say("quiz.button_answer", lang), {})]
+    actions += [submit(say("quiz.button_hint", lang), {"text": say("say.hint", lang)}),
+                submit(say("quiz.button_skip", lang), {"text": say("say.skip", lang)})]
     return card(body, actions)
 
 

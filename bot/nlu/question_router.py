@@ -7,7 +7,8 @@ itself on a question it has never seen the like of: "Can I expense a $40 lunch i
 and looks at each message twice: how confident the prediction is, and how much the message reads as a content
 question (messages.questions: a question mark, also full-width, an interrogative opening of the message or of a
 clause, amounts, length, CJK question particles, and how much of the message lies outside the vocabulary of the
-intent it was taken for, learned here from the training data). When the question reading outweighs the
+intent it was taken for, learned here from the training data; Chinese is counted in jieba's words, as the
+tokenizer cuts it, rather than in characters). When the question reading outweighs the
 prediction, the intent becomes the question intent and the original prediction is kept under
 `question_routing` in the parse data, so trainers and logs see what happened.
 
@@ -15,6 +16,7 @@ prediction, the intent becomes the question intent and the original prediction i
       threshold: 0.45          # re-route when question-likeness >= threshold + confidence_weight * confidence
       confidence_weight: 0.45
       min_novelty: 0.25        # ... and at least this share of the content words is new to the predicted intent
+      segment_chinese: true    # novelty of Chinese measured on words (jieba), not characters
 
 How it was measured: bot/nlu/README.md.
 """
@@ -34,6 +36,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.tokenizer import chinese_words
 from messages.questions import QuestionSignals, signals, tokens, word_key
 
 log = logging.getLogger(__name__)
@@ -82,6 +85,8 @@ class QuestionRouter(GraphComponent, IntentClassifier):
             # Words found in the examples of at least this many intents are common to all kinds of message and
             # left out when measuring how new a message is to the intent it was taken for.
             "common_word_intents": 4,
+            # Measure the novelty of Chinese on jieba's words (as bot.nlu.tokenizer cuts them), not on characters.
+            "segment_chinese": True,
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -91,6 +96,7 @@ class QuestionRouter(GraphComponent, IntentClassifier):
         self._resource = resource
         self.vocabularies: Dict[Text, Set[Text]] = vocabularies or {}
         self.common = common_words(self.vocabularies, int(self.config["common_word_intents"]))
+        self.segment = chinese_words if self.config["segment_chinese"] else None
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -115,7 +121,7 @@ class QuestionRouter(GraphComponent, IntentClassifier):
         for example in training_data.intent_examples:
             intent = example.get(INTENT)
             if intent:
-                vocabularies.setdefault(intent, set()).update(word_key(w) for w in tokens(example.get(TEXT) or ""))
+                vocabularies.setdefault(intent, set()).update(word_key(w) for w in tokens(example.get(TEXT) or "", self.segment))
         self.vocabularies = vocabularies
         self.common = common_words(vocabularies, int(self.config["common_word_intents"]))
         with self._model_storage.write_to(self._resource) as directory:
@@ -135,7 +141,7 @@ class QuestionRouter(GraphComponent, IntentClassifier):
         if not intent or not text.strip() or text.startswith(INTENT_MESSAGE_PREFIX):
             return
         confidence = float(predicted.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-        found = signals(text, self.vocabularies.get(intent, set()), self.common)
+        found = signals(text, self.vocabularies.get(intent, set()), self.common, self.segment)
         if not route(intent, confidence, found, self.config):
             return
         likeness = found.score()

@@ -5,6 +5,10 @@ progress and recommendations straight from the Tutor.
 Every event is acknowledged at once (bolt acks before running the listener, `process_before_response=False`);
 the answer is worked out afterwards and replaces a "thinking" placeholder. Slack retries of the same event are
 recognised by event id and dropped. The Web API client retries on 429 (honouring Retry-After) and on 5xx.
+
+What the app says itself ("Thinking…", "please try again", the slash command's help, the App Home title) is in the
+language of the message it answers, else the learner's remembered one (Tutor.words_for); trainers' notices stay in
+the default language.
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# In the default language; per learner: Tutor.words_for(learner, text)("channel.unreachable").
 SORRY = say("channel.unreachable")
 THINKING = say("channel.thinking")
 SLASH_COMMANDS = {"quiz": "say.quiz", "next": "say.next", "progress": "say.progress", "review": "say.review"}
@@ -107,10 +112,11 @@ def create_app(config: SlackConfig, tutor: "Tutor") -> App:
             return rasa.send(text, sender=sender, metadata={"learner": learner, "channel": "slack"})
         except Exception as exc:  # the learner sees a clear message whatever went wrong
             log.error("Rasa unreachable: %s", type(exc).__name__)
-            return [{"text": SORRY}]
+            return [{"text": tutor.words_for(learner, text)("channel.unreachable")}]
 
     def answer_in_thread(client: WebClient, team: str, channel: str, thread_ts: str | None, user: str, text: str) -> None:
-        placeholder = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=THINKING)
+        thinking = tutor.words_for(learner_of(team, user), text)("channel.thinking")
+        placeholder = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=thinking)
         messages = ask_rasa(text, conversation_id(team, channel, thread_ts), learner_of(team, user))
         fallback, blocks = render(messages)
         client.chat_update(channel=channel, ts=placeholder["ts"], text=fallback, blocks=blocks)
@@ -146,7 +152,10 @@ def create_app(config: SlackConfig, tutor: "Tutor") -> App:
         replies = [r for r in map(parse_reply, ask_rasa(command, conversation_id(team, channel, message.get("thread_ts")),
                                                          learner_of(team, user))) if r is not None]
         received = next((r for r in replies if isinstance(r, FeedbackReceived)), None)
-        text = received.text if received else (replies[0].text if replies else SORRY)
+        if received or replies:
+            text = received.text if received else replies[0].text
+        else:
+            text = tutor.words_for(learner_of(team, user))("channel.unreachable")
         if value != "human":
             client.chat_postEphemeral(channel=channel, user=user, text=text)
             return
@@ -160,16 +169,17 @@ def create_app(config: SlackConfig, tutor: "Tutor") -> App:
     def slash(ack: Callable, command: dict, respond: Callable) -> None:
         ack()
         verb, _, rest = (command.get("text") or "").strip().partition(" ")
+        team, user = command.get("team_id", ""), command.get("user_id", "")
+        w = tutor.words_for(learner_of(team, user), rest)
         if verb == "ask" and rest.strip():
             text = rest.strip()
         elif verb == "quiz" and rest.strip():
-            text = say("say.quiz_on", topic=rest.strip())
+            text = w("say.quiz_on", topic=rest.strip())
         elif verb in SLASH_COMMANDS:
-            text = say(SLASH_COMMANDS[verb])
+            text = w(SLASH_COMMANDS[verb])
         else:
-            respond(text=say("channel.slash_help"), response_type="ephemeral")
+            respond(text=w("channel.slash_help"), response_type="ephemeral")
             return
-        team, user = command.get("team_id", ""), command.get("user_id", "")
         fallback, blocks = render(ask_rasa(text, conversation_id(team, command.get("channel_id", ""), f"slash-{user}"), learner_of(team, user)))
         respond(text=fallback, blocks=blocks, response_type="ephemeral")
 
@@ -179,13 +189,14 @@ def create_app(config: SlackConfig, tutor: "Tutor") -> App:
         if event.get("tab") not in (None, "home"):
             return
         learner = learner_of(body.get("team_id", ""), event["user"])
-        blocks = [{"type": "header", "text": {"type": "plain_text", "text": say("channel.home_title")}}]
+        w = tutor.words(learner)
+        blocks = [{"type": "header", "text": {"type": "plain_text", "text": w("channel.home_title")}}]
         for view in (tutor.progress, tutor.recommend):
             try:
-                texts = [r.text for r in view(learner).replies if r.text]
+                texts = [r.text for r in view(learner, lang=w.lang).replies if r.text]
             except Exception as exc:  # the tab still opens, with what could be shown
                 log.error("App Home: %s", type(exc).__name__)
-                texts = [SORRY]
+                texts = [w("channel.unreachable")]
             blocks += section("\n".join(texts) or "…")
             blocks.append({"type": "divider"})
         client.views_publish(user_id=event["user"], view={"type": "home", "blocks": blocks[:100]})

@@ -1,6 +1,7 @@
 """The tutor's replies as Slack Block Kit: answers as sections with their citations in a context block and
 👍 / 👎 / "Ask a human" buttons, quiz questions with their options as buttons, other replies as sections with their
-buttons. Button clicks go back to Rasa as what the learner would have typed. Kept within Slack's limits: 3,000
+buttons. Button clicks go back to Rasa as what the learner would have typed. The labels added here (Sources, 👍/👎,
+Ask a human, Hint, Skip) are in the language of the reply they sit on. Kept within Slack's limits: 3,000
 characters a section, 50 blocks a message.
 
 Renderers are keyed by reply type, so a new kind of reply plugs in with one function. Each reply's first block
@@ -54,12 +55,12 @@ def render_answer(reply: AnswerReply, index: int) -> list[dict[str, Any]]:
     blocks = section(render_links("\n".join([*reply.notes, reply.answer]), "slack"), f"{reply.TYPE}.{index}")
     if reply.citations:
         links = [f"<{c.url}|{c.label()}>" if c.url else c.label() for c in reply.citations]
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": say("answer.sources") + " " + " · ".join(links)}]})
+        sources = say("answer.sources", reply.lang)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": sources + " " + " · ".join(links)}]})
     if reply.turn_id:
         blocks.append({"type": "actions", "elements": [
-            {"type": "button", "action_id": "feedback_up", "text": {"type": "plain_text", "text": say("feedback.up")}, "value": reply.turn_id},
-            {"type": "button", "action_id": "feedback_down", "text": {"type": "plain_text", "text": say("feedback.down")}, "value": reply.turn_id},
-            {"type": "button", "action_id": "ask_human", "text": {"type": "plain_text", "text": say("feedback.ask_human")}, "value": reply.turn_id},
+            {"type": "button", "action_id": action, "text": {"type": "plain_text", "text": say(key, reply.lang)}, "value": reply.turn_id}
+            for action, key in (("feedback_up", "feedback.up"), ("feedback_down", "feedback.down"), ("ask_human", "feedback.ask_human"))
         ]})
     if reply.buttons:
         blocks.append(reply_buttons(reply.buttons))
@@ -68,7 +69,9 @@ def render_answer(reply: AnswerReply, index: int) -> list[dict[str, Any]]:
 
 def render_question(reply: QuizQuestion, index: int) -> list[dict[str, Any]]:
     blocks = section(reply.text, f"{reply.TYPE}.{reply.kind}.{index}")
-    choices = list(reply.buttons) + [Button(say("quiz.button_hint"), say("say.hint")), Button(say("quiz.button_skip"), say("say.skip"))]
+    lang = reply.lang
+    choices = list(reply.buttons) + [Button(say("quiz.button_hint", lang), say("say.hint", lang)),
+                                     Button(say("quiz.button_skip", lang), say("say.skip", lang))]
     blocks.append(reply_buttons(choices))
     return blocks
 
@@ -87,11 +90,15 @@ def render(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
     """(fallback text, blocks) for one Rasa turn."""
     blocks: list[dict[str, Any]] = []
     texts: list[str] = []
-    for i, reply in enumerate(r for r in map(parse_reply, messages) if r is not None):
+    replies = [r for r in map(parse_reply, messages) if r is not None]
+    for i, reply in enumerate(replies):
         renderer = RENDERERS.get(type(reply), render_plain)
         blocks.extend(renderer(reply, i))
         texts.append(render_links(reply.answer, "plain") if isinstance(reply, AnswerReply) else reply.text)
     if len(blocks) > MAX_BLOCKS:
-        blocks = blocks[: MAX_BLOCKS - 1] + [{"type": "context", "elements": [{"type": "mrkdwn", "text": say("channel.shortened")}]}]
+        # Plain replies travel without their language; a typed one in the turn says which it was.
+        lang = next((r.lang for r in replies if r.TYPE), "en")
+        shortened = {"type": "context", "elements": [{"type": "mrkdwn", "text": say("channel.shortened", lang)}]}
+        blocks = blocks[: MAX_BLOCKS - 1] + [shortened]
     fallback = "\n".join(t for t in texts if t)[:MAX_SECTION_CHARS] or "…"
     return fallback, blocks

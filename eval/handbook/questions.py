@@ -4,7 +4,8 @@
     python -m eval.handbook.questions --check    # counts + every check against the corpus; exit 1 on a failure
 
 The set (`questions.yaml`) refers to handbook pages by their path relative to the corpus folder, which is read
-from `$TUTOR_CORPORA/18f-handbook` or `<repo>/../shared/corpora/18f-handbook`.
+from `$TUTOR_CORPORA/18f-handbook` or `<repo>/../shared/corpora/18f-handbook`. `questions_zh.yaml` holds Chinese
+versions of covered questions, each naming the English question it mirrors and carrying its gold page and section.
 """
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ import yaml
 __all__ = [
     "Covered", "Turn", "Conversation", "Uncovered", "HandbookSet", "load_handbook_set", "corpus_dir", "fact_hits",
     "normalise", "section_texts", "schema_problems", "corpus_problems", "main",
+    "Mirrored", "MirroredSet", "load_mirrored_set", "mirrored_schema_problems", "mirrored_corpus_problems",
 ]
 
 SET_PATH = Path(__file__).with_name("questions.yaml")
+ZH_SET_PATH = Path(__file__).with_name("questions_zh.yaml")
 CORPUS_NAME = "18f-handbook"
 STYLES = ("literal", "paraphrased")
 KINDS = ("pronoun", "ellipsis", "what_about", "more", "simpler", "example")
@@ -31,6 +34,12 @@ KINDS = ("pronoun", "ellipsis", "what_about", "more", "simpler", "example")
 RESTATING_KINDS = ("more", "simpler", "example")
 MINIMUMS = {"covered": 64, "covered_pages": 25, "conversations": 24, "uncovered": 24,
             "more": 4, "simpler": 3, "example": 3, "pronoun": 1, "ellipsis": 1, "what_about": 1}
+
+# The Chinese set: how many questions at least, and how many Han characters each must hold at least (so a
+# question left in English, or one with a word or two of Chinese, is caught).
+MIRRORED_MINIMUMS = {"questions": 30, "pages": 15}
+MIN_HAN = 6
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 Facts = list[list[str]]  # each fact: its acceptable alternatives; a fact is stated when any alternative occurs
 
@@ -85,6 +94,45 @@ class HandbookSet:
 
     def covered_pages(self) -> set[str]:
         return {c.gold_file for c in self.covered}
+
+
+@dataclass
+class Mirrored:
+    """A question asked in another language, mirroring a covered question of the English set: same gold page and
+    section; the facts an answer must state are the English question's (`MirroredSet.facts`)."""
+
+    id: str
+    mirrors: str
+    question: str
+    gold_file: str
+    gold_section: str
+
+
+@dataclass
+class MirroredSet:
+    corpus: str
+    version: int
+    language: str
+    questions: list[Mirrored] = field(default_factory=list)
+
+    def pairs(self, hset: HandbookSet) -> list[tuple[Mirrored, Covered]]:
+        """Each question with the English covered question it mirrors (questions whose `mirrors` is unknown are
+        left out; `mirrored_schema_problems` reports them)."""
+        english = {c.id: c for c in hset.covered}
+        return [(q, english[q.mirrors]) for q in self.questions if q.mirrors in english]
+
+    def pages(self) -> set[str]:
+        return {q.gold_file for q in self.questions}
+
+
+def load_mirrored_set(path: Path | None = None) -> MirroredSet:
+    """Read a set of questions mirroring the English ones (default: `questions_zh.yaml` next to this module)."""
+    data = yaml.safe_load(Path(path or ZH_SET_PATH).read_text(encoding="utf-8"))
+    questions = [Mirrored(id=str(q["id"]), mirrors=str(q.get("mirrors") or ""), question=str(q.get("question") or ""),
+                          gold_file=str(q.get("gold_file") or ""), gold_section=str(q.get("gold_section") or ""))
+                 for q in data.get("questions", [])]
+    return MirroredSet(corpus=data.get("corpus", ""), version=data.get("version", 0),
+                       language=str(data.get("language") or ""), questions=questions)
 
 
 def _facts(raw) -> Facts:
@@ -269,6 +317,61 @@ def corpus_problems(hset: HandbookSet, root: Path | None = None) -> list[str]:
     return problems
 
 
+def mirrored_schema_problems(mset: MirroredSet, hset: HandbookSet) -> list[str]:
+    """Checks that need no corpus: each question names a covered English question (each at most once) and carries
+    its gold page and section, is written in Chinese (at least MIN_HAN Han characters), and the counts."""
+    problems: list[str] = []
+    if mset.corpus != hset.corpus:
+        problems.append(f"corpus is {mset.corpus!r}, expected {hset.corpus!r}")
+    if mset.version != 1:
+        problems.append(f"version is {mset.version!r}, expected 1")
+    if mset.language != "zh":
+        problems.append(f"language is {mset.language!r}, expected 'zh'")
+    english = {c.id: c for c in hset.covered}
+    english_ids = set(english) | {c.id for c in hset.conversations} | {u.id for u in hset.uncovered}
+    ids = [q.id for q in mset.questions]
+    problems += [f"duplicate id {i}" for i, n in Counter(ids).items() if n > 1]
+    problems += [f"{i}: id also used in the English set" for i in ids if i in english_ids]
+    problems += [f"{m}: mirrored by {n} questions" for m, n in Counter(q.mirrors for q in mset.questions).items()
+                 if n > 1]
+    for q in mset.questions:
+        source = english.get(q.mirrors)
+        if source is None:
+            problems.append(f"{q.id}: mirrors {q.mirrors!r}, which is not a covered question of the English set")
+        elif (q.gold_file, q.gold_section) != (source.gold_file, source.gold_section):
+            problems.append(f"{q.id}: gold {q.gold_file} / {q.gold_section!r} differs from {source.id}'s "
+                            f"{source.gold_file} / {source.gold_section!r}")
+        if len(_HAN.findall(q.question)) < MIN_HAN:
+            problems.append(f"{q.id}: fewer than {MIN_HAN} Han characters in {q.question!r}")
+        if source is not None and normalise(q.question) == normalise(source.question):
+            problems.append(f"{q.id}: the same text as {source.id}")
+        if not q.gold_file.endswith(".md"):
+            problems.append(f"{q.id}: gold_file not a .md page")
+    counts = {"questions": len(mset.questions), "pages": len(mset.pages())}
+    problems += [f"{mset.language or 'mirrored'} {name}: {counts[name]} < {least}"
+                 for name, least in MIRRORED_MINIMUMS.items() if counts[name] < least]
+    return problems
+
+
+def mirrored_corpus_problems(mset: MirroredSet, root: Path | None = None) -> list[str]:
+    """Checks against the handbook: every gold page exists and holds the gold heading."""
+    root = root or corpus_dir()
+    problems: list[str] = []
+    for q in mset.questions:
+        page = root / q.gold_file
+        if not page.is_file():
+            problems.append(f"{q.id}: gold_file {q.gold_file} not in the corpus")
+        elif not section_texts(page.read_text(encoding="utf-8"), q.gold_section):
+            problems.append(f"{q.id}: no heading {q.gold_section!r} in {q.gold_file}")
+    return problems
+
+
+def mirrored_summary(mset: MirroredSet, hset: HandbookSet) -> str:
+    styles = Counter(source.style for _, source in mset.pairs(hset))
+    return (f"{mset.language}: {len(mset.questions)} questions mirroring covered ones ({styles['literal']} of literal, "
+            f"{styles['paraphrased']} of paraphrased English questions) over {len(mset.pages())} pages")
+
+
 def summary(hset: HandbookSet) -> str:
     styles = Counter(c.style for c in hset.covered)
     kinds = Counter(conv.turns[-1].kind for conv in hset.conversations if conv.turns)
@@ -287,17 +390,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.handbook.questions", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="run every check; exit 1 on any failure")
     parser.add_argument("--path", type=Path, default=None, help="question set (default: questions.yaml here)")
+    parser.add_argument("--zh-path", type=Path, default=None,
+                        help="Chinese versions of covered questions (default: questions_zh.yaml here)")
     parser.add_argument("--corpus", type=Path, default=None, help="handbook folder (default: corpus_dir())")
     args = parser.parse_args(argv)
     hset = load_handbook_set(args.path)
-    out = [summary(hset)]
+    mset = load_mirrored_set(args.zh_path)
+    out = [summary(hset) + "\n" + mirrored_summary(mset, hset)]
     if not args.check:
         sys.stdout.write(out[0] + "\n")
         return 0
-    problems = schema_problems(hset)
+    problems = schema_problems(hset) + mirrored_schema_problems(mset, hset)
     root = args.corpus or corpus_dir()
     if root.is_dir():
-        problems += corpus_problems(hset, root)
+        problems += corpus_problems(hset, root) + mirrored_corpus_problems(mset, root)
         out.append(f"corpus checks run against {root}")
     else:
         problems.append(f"corpus folder {root} not found: gold pages, facts and absent patterns not checked")

@@ -18,7 +18,7 @@ from pathlib import Path
 from retrieval import AnswerChain, RetrievalSettings, Retriever, SentenceEmbedder, ingest, make_generator
 
 from ..metrics import auroc, contains_answer, percentiles, rank_of, retrieval_scores
-from ..report import table, write_report
+from ..report import recall_table, table, write_report
 from .datasets import QASet, load_sciq, load_squad, prepare_run
 
 log = logging.getLogger("eval")
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> str:
         sciq = load_sciq()
         sciq_index, sciq_rate = build_index(sciq, Path(tmp) / "sciq", embedder, settings)
         sections.append(f"## SciQ\n\n{len(sciq.passages)} support paragraphs, {len(sciq.items)} questions; "
-                        f"ingest {sciq_rate:.1f} passages/s.\n\n### Retrieval\n\n" + _retrieval_md(retrieval_table(sciq, sciq.items, sciq_index, embedder, settings)))
+                        f"ingest {sciq_rate:.1f} passages/s.\n\n### Retrieval\n\n" + recall_table(retrieval_table(sciq, sciq.items, sciq_index, embedder, settings)))
         generator = CachingGenerator(make_generator(settings.generator, Path("var/cache"))) if args.gen_sample else None
         chain = AnswerChain(Retriever(sciq_index, embedder, settings), embedder, settings, generator)
         gen_items = rng.sample(sciq.items, min(args.gen_sample, len(sciq.items)))
@@ -193,20 +193,13 @@ def main(argv: list[str] | None = None) -> str:
         out_of_corpus = rng.sample(sciq.items, min(len(sciq.items), len(unanswerable)))
         sections.append(f"## SQuAD 2.0\n\n{len(squad.passages)} paragraphs; {len(answerable)} answerable and "
                         f"{len(unanswerable)} unanswerable questions sampled; ingest {squad_rate:.1f} passages/s.\n\n### Retrieval (answerable)\n\n"
-                        + _retrieval_md(retrieval_table(squad, answerable, squad_index, embedder, settings)))
+                        + recall_table(retrieval_table(squad, answerable, squad_index, embedder, settings)))
         squad_acc = sum(contains_answer(squad_chain.answer(i.question).text, i.answers) for i in answerable) / len(answerable)
         sections.append("### Abstention\n\nScore: the answer's confidence (the reader's probability for its leading "
                         "sentence; with `reader: none`, the best passage or sentence cosine). The reader was trained on "
                         "part of these articles: `tutor eval reading` scores only the articles it never saw.\n\n" +
                         table({**abstention(squad_chain, answerable, unanswerable, out_of_corpus), "extractive answer contains a gold span (answerable)": squad_acc}))
     return write_report(sections, args.out)
-
-
-def _retrieval_md(results: dict[str, dict]) -> str:
-    lines = ["| search | recall@1 | recall@5 | MRR |", "|---|---|---|---|"]
-    for name, r in results.items():
-        lines.append(f"| {name} | {r['recall@1']:.3f} | {r['recall@5']:.3f} | {r['mrr']:.3f} |")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

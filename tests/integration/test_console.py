@@ -161,8 +161,9 @@ def test_pages_in_headless_chromium(console_url, tmp_path):
         page.goto(console_url + "/conversations?abstained=1")
         with page.expect_download() as download:
             page.click("#export-csv")
-        exported = Path(download.value.path()).read_text()
-        assert exported.startswith("turn_id,") and "sourdough" in exported and "@" not in exported
+        exported = Path(download.value.path()).read_text(encoding="utf-8")
+        assert exported.startswith("\ufeffturn_id,")  # the byte-order mark tells Excel the file is UTF-8
+        assert "sourdough" in exported and "@" not in exported
         browser.close()
 
 

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions
 from actions import runtime
+from messages import say
 from tutor import Tutor, load_settings
 
 pytestmark = pytest.mark.unit
@@ -87,21 +88,21 @@ def validate(text: str, intent: str = "ask_question", confidence: float = 0.95, 
 def test_quiz_start_hint_feedback_mid_quiz_and_stop(tutor, tmp_path):
     messages, events = run(actions.ActionStartQuiz(), tracker("quiz me on phishing", "start_quiz"))
     assert "Let's go: 3 questions on phishing" in texts(messages)
-    assert [e["name"] for e in events if e["event"] == "slot"] == ["quiz_offered", "quiz_started_at"]
+    assert [e["name"] for e in events if e["event"] == "slot"] == ["language", "quiz_offered", "quiz_started_at"]
     question = custom(run(actions.ActionAskQuizAnswer(), tracker("quiz me on phishing", "start_quiz"))[0], "quiz_question")
     assert question["position"] == 1 and question["total"] == 3
     hint, result = validate("hint", "quiz_hint")
-    assert texts(hint).startswith("Hint:") and result == {"quiz_answer": None}
+    assert texts(hint).startswith("Hint:") and result == {"quiz_answer": None, "language": "en"}
     answer = custom(run(actions.ActionAnswerQuestion(), tracker("what does MFA stand for?"))[0], "answer")
     entities = [{"entity": "turn_id", "value": answer["turn_id"]}, {"entity": "feedback_value", "value": "up"}]
     thanks, result = validate('/give_feedback{"feedback_value": "up"}', "give_feedback", 1.0, entities)
-    assert "Thanks for the feedback" in texts(thanks) and result == {"quiz_answer": None}
+    assert "Thanks for the feedback" in texts(thanks) and result == {"quiz_answer": None, "language": "en"}
     with sqlite3.connect(tmp_path / "tutor.db") as db:
         assert db.execute("select count(*) from attempts").fetchone()[0] == 0  # recorded, not graded
     busy, result = validate("what should I learn next?", "recommend_next", 0.99)
-    assert "middle of a quiz" in texts(busy) and result == {"quiz_answer": None}
+    assert "middle of a quiz" in texts(busy) and result == {"quiz_answer": None, "language": "en"}
     paused, result = validate("stop", "quiz_stop")
-    assert "paused after 0 of 3" in texts(paused) and result == {"quiz_answer": "paused"}
+    assert "paused after 0 of 3" in texts(paused) and result == {"quiz_answer": "paused", "language": "en"}
     assert "paused" in texts(run(actions.ActionQuizCommandOutsideQuiz(), tracker("hint", "quiz_hint"))[0])
 
 
@@ -128,9 +129,42 @@ def test_unknown_quiz_topic_is_said_and_the_form_is_not_started(tutor):
 def test_profile_recommendations_and_paths(tutor):
     _, events = run(actions.ActionUpdateProfile(), tracker("I'm a data analyst aiming for senior analyst", "set_profile"))
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-    assert slots == {"profile_role": "data analyst", "profile_goal": "senior analyst"}
+    assert slots == {"language": "en", "profile_role": "data analyst", "profile_goal": "senior analyst"}
     recs = custom(run(actions.ActionRecommendCourses(), tracker("what should I learn next?", "recommend_next"))[0], "recommendations")
     assert recs["items"][0]["course_id"] == "sql-for-analysts" and all(i["reasons"] for i in recs["items"])
     path = custom(run(actions.ActionPlanPath(), tracker("plan my path to Advanced SQL", "plan_path"))[0], "path")
     assert path["steps"] == ["sql-for-analysts", "advanced-sql"]
     assert "Well done" in texts(run(actions.ActionMarkCompleted(), tracker("I finished SQL for Analysts", "mark_completed"))[0])
+
+
+def slot(events: list[dict], name: str = "language"):
+    return next((e["value"] for e in events if e["event"] == "slot" and e["name"] == name), "unset")
+
+
+def test_a_chinese_learner_is_answered_in_chinese_and_the_dialogue_told(tutor):
+    messages, events = run(actions.ActionAnswerQuestion(), tracker("怎么举报钓鱼邮件？"))
+    shown = texts(messages)
+    assert slot(events) == "zh" and tutor.language(LEARNER) == "zh"
+    framings = ("来源：", say("answer.not_covered", "zh"), say("answer.index_unavailable", "zh"))
+    assert any(framing in shown for framing in framings), shown
+    assert "Sources:" not in shown and "I couldn't find" not in shown
+    # "2" and a button's payload show no language: the learner's stays, from the store or from the slot.
+    progress, events = run(actions.ActionShowProgress(), tracker("2", "show_progress"))
+    assert texts(progress) == say("progress.none", "zh") and slot(events) == "zh"
+    messages, events = run(actions.ActionStartQuiz(), tracker("考考我《Information Security Basics》", "start_quiz"))
+    assert texts(messages).startswith("开始吧：") and slot(events) == "zh"
+    question = custom(run(actions.ActionAskQuizAnswer(), tracker("考考我", "start_quiz"))[0], "quiz_question")
+    assert question["lang"] == "zh" and question["position"] == 1
+    hint, result = validate("提示", "quiz_hint")
+    assert texts(hint).startswith("提示：") and result == {"quiz_answer": None, "language": "zh"}
+    paused, result = validate("暂停测验", "quiz_stop")
+    assert texts(paused).startswith("测验已暂停") and result == {"quiz_answer": "paused", "language": "zh"}
+
+
+def test_the_slot_speaks_for_a_wordless_message_and_english_stays_english(tutor):
+    messages, events = run(actions.ActionHelp(), tracker("?", "help", slots={"language": "zh"}))
+    assert texts(messages).startswith("我根据公司的课程") and slot(events) == "zh"
+    messages, events = run(actions.ActionHelp(), tracker("what can you do?", "help", slots={"language": "zh"}))
+    assert texts(messages).startswith("I answer questions from your company's courses") and slot(events) == "en"
+    declined, events = run(actions.ActionRespondYesNo(), tracker("no", "deny", slots={"quiz_offered": True}))
+    assert texts(declined) == say("quiz.declined") and slot(events) == "en"

@@ -1,10 +1,10 @@
-"""The 18F handbook question set: schema and counts always; gold pages, facts and absent patterns against the
-corpus when ../shared/corpora/18f-handbook (or $TUTOR_CORPORA/18f-handbook) is present."""
+"""The 18F handbook question set and its Chinese versions: schema and counts always; gold pages, facts and absent
+patterns against the corpus when ../shared/corpora/18f-handbook (or $TUTOR_CORPORA/18f-handbook) is present."""
 import pytest
 
 from eval.handbook.questions import (
-    KINDS, MINIMUMS, corpus_dir, corpus_problems, fact_hits, load_handbook_set, main, normalise, schema_problems,
-    section_texts,
+    KINDS, MINIMUMS, MIRRORED_MINIMUMS, corpus_dir, corpus_problems, fact_hits, load_handbook_set, load_mirrored_set,
+    main, mirrored_corpus_problems, mirrored_schema_problems, normalise, schema_problems, section_texts,
 )
 
 pytestmark = pytest.mark.unit
@@ -67,4 +67,52 @@ def test_check_command(capsys):
         pytest.skip(f"{corpus_dir()} not present")
     assert main(["--check"]) == 0
     out = capsys.readouterr().out
-    assert "all checks passed" in out and "covered:" in out
+    assert "all checks passed" in out and "covered:" in out and "zh: " in out
+
+
+# The Chinese versions (questions_zh.yaml): each mirrors a covered English question and keeps its gold.
+
+@pytest.fixture(scope="module")
+def zh():
+    return load_mirrored_set()
+
+
+def test_chinese_set_schema_and_counts(zh, hset):
+    assert mirrored_schema_problems(zh, hset) == []
+    assert zh.language == "zh" and len(zh.questions) >= MIRRORED_MINIMUMS["questions"]
+    pairs = zh.pairs(hset)
+    assert len(pairs) == len(zh.questions)
+    assert all((q.gold_file, q.gold_section) == (c.gold_file, c.gold_section) for q, c in pairs)
+    assert {c.style for _, c in pairs} == {"literal", "paraphrased"}
+
+
+def test_chinese_set_problems_are_reported(hset):
+    broken = load_mirrored_set()
+    broken.questions[0].mirrors = "cov-999"
+    broken.questions[1].gold_section = "Somewhere else"
+    broken.questions[2].question = hset.covered[0].question
+    broken.questions[3].id = broken.questions[4].id
+    broken.questions[5].mirrors = broken.questions[6].mirrors
+    broken.language = "en"
+    problems = mirrored_schema_problems(broken, hset)
+    assert any("'cov-999', which is not a covered question" in p for p in problems)
+    assert any(p.startswith(f"{broken.questions[1].id}: gold ") for p in problems)
+    assert any(p.startswith(f"{broken.questions[2].id}: fewer than") for p in problems)
+    assert any(p.startswith("duplicate id") for p in problems)
+    assert any("mirrored by 2 questions" in p for p in problems)
+    assert any(p.startswith("language is 'en'") for p in problems)
+    broken.questions = broken.questions[:5]
+    assert any(p.startswith("en questions: 5 <") for p in mirrored_schema_problems(broken, hset))
+
+
+def test_chinese_gold_pages_and_headings_against_the_corpus(zh, tmp_path):
+    root = corpus_dir()
+    if not root.is_dir():
+        pytest.skip(f"{root} not present")
+    assert mirrored_corpus_problems(zh, root) == []
+    page = tmp_path / zh.questions[0].gold_file
+    page.parent.mkdir(parents=True)
+    page.write_text("# A page without the gold heading\n", encoding="utf-8")
+    problems = mirrored_corpus_problems(zh, tmp_path)
+    assert f"{zh.questions[0].id}: no heading {zh.questions[0].gold_section!r} in {zh.questions[0].gold_file}" in problems
+    assert any("not in the corpus" in p for p in problems)

@@ -65,3 +65,15 @@ def test_before_any_ingest_help_and_greeting_say_there_are_no_courses_yet(tmp_pa
     tutor = Tutor(load_settings(tmp_path / "tutor.yml", environ={}), embedder=fake_embedder)
     assert "no courses have been added yet" in tutor.help("ana").replies[0].text
     assert "once they have been added" in tutor.greet("ana").replies[0].text
+
+
+def test_courses_are_listed_in_the_learners_language_and_english(tmp_path, fake_embedder):
+    tutor = tutor_over(tmp_path, {
+        "travel": ("Travel and Expenses", "all", "Book trains for trips under four hours. Keep every receipt. "),
+        "leave-zh": ("差旅与报销", "all", "出差结束后三十天内提交报销申请，并附上发票原件。"),
+    }, fake_embedder)
+    english = tutor.help("ana", lang="en").replies[0].text
+    chinese = tutor.help("li", lang="zh").replies[0].text
+    assert "Travel and Expenses" in english and "差旅与报销" not in english
+    assert "差旅与报销" in chinese and "Travel and Expenses" in chinese
+    assert chinese.index("差旅与报销") < chinese.index("Travel and Expenses")  # their own language first

@@ -102,7 +102,12 @@ def test_the_dialogue_engines_own_responses_are_written_from_the_catalogue(tmp_p
     used |= {f"utter_ask_{slot}" for slot in ("profile_role", "profile_goal")}  # asked by the profile form
     assert used <= set(RESPONSES), "an utter_* response is used but not written from messages/"
     domain = yaml.safe_load(domain_text())
-    assert domain["responses"]["utter_goodbye"] == [{"text": say("basics.goodbye")}]
+    # English without a condition: Rasa falls back to it while the `language` slot is unset, and says nothing at all
+    # when every variation has a condition and none matches.
+    assert domain["responses"]["utter_goodbye"] == [
+        {"text": say("basics.goodbye")},
+        {"text": say("basics.goodbye", "zh"), "condition": [{"type": "slot", "name": "language", "value": "zh"}]},
+    ]
     target = tmp_path / "responses.yml"
     assert write(target) is True and write(target) is False  # unchanged wording leaves the file (and the model) alone
 

@@ -25,3 +25,13 @@ def test_ordinary_numbers_survive():
 def test_aliases_are_stable_and_keyed():
     assert alias("ana", "k1") == alias("ana", "k1") != alias("ben", "k1")
     assert alias("ana", "k1") != alias("ana", "k2") and alias("ana", "k1").startswith("Learner-")
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("手机13812345678请联系我", "手机[phone]请联系我"),
+    ("邮箱ana@corp.com请回复", "邮箱[email]请回复"),
+    ("卡号4111 1111 1111 1111到期", "卡号[card]到期"),
+    ("请在 24 小时内报告，分机 8000", "请在 24 小时内报告，分机 8000"),
+])
+def test_pii_is_masked_in_chinese_text_without_spaces(text, masked):
+    assert redact(text) == masked
