@@ -20,9 +20,9 @@ from .errors import GeneratorUnavailable
 from .followup import AnswerContext, Resolved, resolve
 from .generator import Generator
 from .guard import split_injection
-from .reader import Reader, load_reader
-from .reading import Sentence, SentenceVectors, lead_and_support, prerank, read, sentences_of
-from .search import MULTILINGUAL, Hit, Retriever, SearchResult
+from .reader import Reader, answerability, load_reader
+from .reading import Sentence, SentenceVectors, answer_signals, lead_and_support, prerank, read, sentences_of
+from .search import MULTILINGUAL, Hit, Retriever, SearchResult, tokenize
 from .sections import section_hits
 from .settings import RetrievalSettings
 from .support import LexicalSupport, SupportChecker
@@ -82,6 +82,7 @@ class Answer:
     context: dict | None = None
     operation: str = ""
     contextual: bool = False
+    signals: dict[str, float] = field(default_factory=dict)  # what the "answers or not" decision weighed
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -196,10 +197,17 @@ class AnswerChain:
         threshold = self.settings.answer.min_answer_score if reader is not None else self.settings.answer.min_relevance
         if resolved.prefer and reader is not None:
             ranked = _prefer_section(ranked, resolved.prefer, threshold)
+        confidence, signals = best_cosine, {}
+        if reader is not None:
+            signals = answer_signals(resolved.question, ranked, hits, best_cosine,
+                                     self.retriever.term_weights(tokenize(resolved.question)))
+            decided = answerability(getattr(reader, "decision", None), signals)
+            confidence = ranked[0].probability if decided is None else decided
         timings["read_ms"] = (time.perf_counter() - t0) * 1000
-        confidence = ranked[0].probability if reader is not None else best_cosine
         chosen = lead_and_support(ranked, self.settings.answer.max_quote_sentences, reader is not None)
-        return self._respond(resolved, mode, hits, chosen, confidence, threshold, notes, timings)
+        answer = self._respond(resolved, mode, hits, chosen, confidence, threshold, notes, timings)
+        answer.signals = {k: round(v, 4) for k, v in signals.items()}
+        return answer
 
     def _answer_multilingual(self, resolved: Resolved, result: SearchResult, mode: str, groups: set[str] | None,
                              notes: list[Notice]) -> Answer:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import asdict, dataclass
 
 from .languages import declared_language, detect_language
@@ -48,6 +49,25 @@ class Chunk:
         return asdict(self)
 
 
+_MINOR_HEADING = re.compile(r"^[ \t]{0,3}#{5,6}[ \t]+(.+?)[ \t#]*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def minor_headings_as_lead_ins(text: str) -> str:
+    """Level-5 and -6 headings (too small to be sections) as a lead-in line of their paragraph ("Rules:"), never
+    as "#####" in quoted text; code blocks are left as they are."""
+    lines, in_code = [], False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            in_code = not in_code
+        found = None if in_code else _MINOR_HEADING.match(line)
+        if found:
+            heading = found.group(1).strip()
+            line = heading if heading.endswith((":", "：", ".", "?", "!", "。", "？", "！")) else f"{heading}:"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def split_document(doc: SourceDocument, settings: ChunkSettings) -> list[Chunk]:
     """Split one document into chunks that never cross a section boundary."""
     from langchain_text_splitters import MarkdownHeaderTextSplitter
@@ -58,7 +78,7 @@ def split_document(doc: SourceDocument, settings: ChunkSettings) -> list[Chunk]:
     audience = doc.metadata.get("audience") or ["all"]
     audience_text = ",".join(str(a) for a in audience) if isinstance(audience, list) else str(audience)
     chunks: list[Chunk] = []
-    for section_doc in header_splitter.split_text(doc.text):
+    for section_doc in header_splitter.split_text(minor_headings_as_lead_ins(doc.text)):
         meta = section_doc.metadata
         section = " > ".join(meta[key] for key in ("h2", "h3", "h4") if meta.get(key))
         if not section and meta.get("h1") and meta["h1"] != doc.title:

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 # Part of every file's fingerprint: change it when loading, cleaning or chunking changes what a file becomes,
 # so that the next ingest re-reads every file instead of keeping passages made the old way.
-PIPELINE_VERSION = "clean-markup-2-languages"
+PIPELINE_VERSION = "clean-markup-3-minor-headings"
 
 
 @dataclass(frozen=True)

@@ -80,8 +80,16 @@ def zh_words(text: str) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """BM25 tokens: English words (lower-cased, stopwords dropped) and, for Chinese text, jieba's words."""
-    english = [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+    english = [t for t in map(_uncontracted, _TOKEN.findall(text.lower().replace("’", "'"))) if t not in STOPWORDS]
     return english + zh_words(text) if has_han(text) else english
+
+
+def _uncontracted(token: str) -> str:
+    """"employee's" is "employee", "what's" is "what" (a stopword), and any "…n't" is "not": a contraction is the
+    word a passage writes, not a word of its own that no passage holds."""
+    if "'" not in token:
+        return token
+    return "not" if token.endswith("n't") else token.split("'", 1)[0]
 
 
 def detect_language(text: str) -> Language:

@@ -32,6 +32,16 @@ class Reader(Protocol):
     def score(self, question: str, passages: Sequence[str], evidence: np.ndarray | None = None) -> np.ndarray: ...
 
 
+def answerability(decision: dict | None, signals: dict[str, float]) -> float | None:
+    """The probability that the best sentence found answers the question, from the signals of
+    `reading.answer_signals` weighed by logistic regression (`decision` in reader.json: weights and bias);
+    None when the reader has no such weights (its best sentence's probability decides alone)."""
+    if not decision:
+        return None
+    z = decision["bias"] + sum(w * signals.get(name, 0.0) for name, w in decision["weights"].items())
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
 def reader_input(heading: str, sentence: str) -> str:
     """A sentence as the reader sees it: after its section heading, which often names what the sentence is about."""
     heading = " ".join(heading.split())
@@ -50,6 +60,7 @@ class OnnxReader:
         calibration = meta.get("calibration") or {"a": 1.0, "b": 0.0}
         self._a, self._b = float(calibration["a"]), float(calibration["b"])
         self._combine = meta.get("combination")
+        self.decision = meta.get("decision")
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self._tokenizer.enable_truncation(self.max_tokens, strategy="longest_first")
         self._tokenizer.enable_padding()

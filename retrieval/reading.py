@@ -117,6 +117,27 @@ def reader_evidence(question: str, sentences: list[str], similarities: list[floa
                      for text, sim in zip(sentences, similarities)], dtype="float32").reshape(-1, 2)
 
 
+def answer_signals(question: str, ranked: list[Sentence], hits: list[Hit], best_cosine: float,
+                   term_weights: dict[str, float]) -> dict[str, float]:
+    """What decides whether anything answers, beyond the best sentence's probability: how close the best passage
+    is, and how much of what the question names (weighted by how rare each word is in the courses) the answering
+    sentence and the retrieved passages hold. A question about a thing the courses never mention keeps its rarest
+    words unmatched however similar the topic is."""
+    lead = ranked[0]
+    p = min(max(lead.probability if lead.probability is not None else lead.cheap, 1e-4), 1 - 1e-4)
+    q_terms = set(term_weights)
+    total = sum(term_weights.values()) or 1.0
+    lead_terms = set(tokenize(f"{lead.heading} {lead.text}"))
+    passage_terms = {t for hit in hits for t in tokenize(f"{hit.chunk.section} {hit.chunk.text}")}
+    missing = [term_weights[t] for t in q_terms - passage_terms]
+    ceiling = max([*term_weights.values(), 1.0])
+    return {"lead_logit": float(np.log(p / (1 - p))),
+            "cosine": float(best_cosine),
+            "lead_coverage": sum(term_weights[t] for t in q_terms & lead_terms) / total,
+            "passage_coverage": sum(term_weights[t] for t in q_terms & passage_terms) / total,
+            "rarest_missing": max(missing, default=0.0) / ceiling}
+
+
 def lead_and_support(ranked: list[Sentence], max_sentences: int, reader_used: bool) -> list[Sentence]:
     """The answering sentence, then up to `max_sentences - 1` supporting ones from its own section, in the
     section's order. With a reader, a supporting sentence must itself be read as relevant (half the lead's

@@ -201,6 +201,15 @@ class Retriever:
         for r, row in enumerate(int(i) for i in order if lexical[i] > 0):
             fused[row] = fused.get(row, 0.0) + 1.0 / (cfg.rrf_k + r + 1)
 
+    def term_weights(self, terms: list[str]) -> dict[str, float]:
+        """How telling each BM25 term is in the current index (its inverse document frequency, at least 0.05);
+        a term no passage holds gets the highest weight a term could have, since nothing can state it."""
+        self.version()
+        if self._bm25 is None:
+            return {t: 1.0 for t in terms}
+        ceiling = float(np.log(self._bm25.corpus_size + 1.0))
+        return {t: max(0.05, float(self._bm25.idf.get(t, ceiling))) for t in terms}
+
     def corpus(self) -> tuple[list[dict], list[Chunk]]:
         """The indexed courses (id, title, metadata from front matter) and all their passages."""
         version = self.version()

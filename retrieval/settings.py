@@ -130,10 +130,11 @@ class AnswerSettings(_Strict):
         8, ge=1, le=64, description="Sentences, best first by cosine and word overlap, that the reader scores."
     )
     min_answer_score: float = Field(
-        0.20,
+        0.23,
         ge=0.0,
         le=1.0,
-        description="Reader probability of the best sentence below which the tutor says the courses don't cover "
+        description="Probability that the best sentence found answers the question (the reader's decision: its "
+        "probability weighed with cosine and word coverage) below which the tutor says the courses don't cover "
         "the question.",
     )
     max_quote_sentences: int = Field(

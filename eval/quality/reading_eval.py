@@ -47,10 +47,10 @@ class HidingRetriever(Retriever):
 
 
 def in_groups(dataset: str, group: str, which: str) -> bool:
-    """'report': the groups the reader never saw; 'held-back': the training groups it was calibrated on but not
-    trained on (where thresholds are chosen, so the report part stays unseen)."""
-    if which == "report":
-        return split_of(dataset, group) == "report"
+    """'report': the groups the reader never saw; 'train': the others; 'held-back': the training groups it was
+    calibrated on but not trained on (where thresholds are chosen, so the report part stays unseen)."""
+    if which in ("report", "train"):
+        return split_of(dataset, group) == which
     from ..reader.train import calibration_groups
 
     return group in calibration_groups()

@@ -119,3 +119,18 @@ def test_instructions_planted_in_course_content_are_never_passed_on(tmp_path, re
     assert "password" not in generator.prompts[0][1] and "within 30 days" in generator.prompts[0][1]
     extractive = chain.answer("how do I submit an expense claim?", mode="extractive")
     assert "password" not in extractive.text and "30 days" in extractive.text and answer.citations
+
+
+def test_rare_words_weigh_more_and_a_word_no_passage_holds_weighs_most(course_index: Path, real_embedder):
+    retriever = Retriever(course_index, real_embedder, RetrievalSettings())
+    weights = retriever.term_weights(["phishing", "email", "zyxwvut"])
+    assert weights["zyxwvut"] >= max(weights["phishing"], weights["email"]) > 0
+
+
+def test_the_answer_carries_what_its_decision_weighed(chain_for):
+    answer = chain_for().answer("how do I report a phishing email?")
+    assert set(answer.signals) == {"lead_logit", "cosine", "lead_coverage", "passage_coverage", "rarest_missing"}
+    assert 0 < answer.signals["passage_coverage"] <= 1 and answer.signals["rarest_missing"] < 1
+    # A question naming things no course mentions keeps its rarest word unmatched.
+    odd = chain_for(min_answer_score=0.0).answer("how do I report a phishing email from a zyxwvut quokka?")
+    assert odd.signals["rarest_missing"] == 1.0 and odd.signals["passage_coverage"] < answer.signals["passage_coverage"]

@@ -38,3 +38,23 @@ def test_table_rows_are_sentences_inside_their_section(tmp_path):
     assert "Junior — Title: Engineer I; Band: GS-11." in levels and "Senior — Title: Engineer III; Band: GS-14." in levels
     assert not any("|" in c.text for c in chunks)
     assert {c.source for c in chunks} == {"career/levels.md"} and {c.course_id for c in chunks} == {"career/levels"}
+
+
+def test_level_five_and_six_headings_lead_their_paragraph_instead_of_leaking_hashes():
+    from retrieval import split_sentences
+
+    text = ("# Travel\n\n## Booking\n\n##### Rules\n\nYou must book every trip through the travel portal.\n\n"
+            "###### Receipts.\n\nKeep every receipt above seventy-five dollars.\n\n```\n##### kept in code\n```\n")
+    chunks = split_document(SourceDocument("travel.md", "Travel", text), ChunkSettings())
+    body = "\n".join(c.text for c in chunks)
+    assert {c.section for c in chunks} == {"Booking"}
+    assert "Rules: You must book every trip through the travel portal." in split_sentences(body)
+    assert "Receipts." in body and "Receipts.:" not in body
+    assert "##### kept in code" in body and body.count("#####") == 1
+
+
+def test_contractions_are_searched_as_the_words_a_passage_writes():
+    from retrieval.languages import tokenize
+
+    assert tokenize("What's the employee’s allowance? I don't know, it isn't listed") == [
+        "employee", "allowance", "not", "know", "not", "listed"]

@@ -37,3 +37,13 @@ def test_no_reader_and_a_missing_one(tmp_path):
     assert load_reader("none") is None
     with pytest.raises(ConfigError, match="model.onnx"):
         load_reader(str(tmp_path))
+
+
+def test_the_decision_weighs_its_signals_and_is_optional():
+    from retrieval.reader import answerability
+
+    decision = {"weights": {"lead_logit": 1.0, "passage_coverage": 2.0}, "bias": -1.0}
+    strong = answerability(decision, {"lead_logit": 2.0, "passage_coverage": 1.0, "cosine": 0.9})
+    weak = answerability(decision, {"lead_logit": -2.0, "passage_coverage": 0.2})
+    assert 0 < weak < 0.5 < strong < 1
+    assert answerability(None, {"lead_logit": 2.0}) is None
