@@ -121,20 +121,28 @@ def sciq_measures(chain: AnswerChain, items: list[QAItem], distractors: dict[str
             "leading sentence holds the correct option and no distractor": clean / max(1, len(items))}
 
 
-def leave_gold_out(chain: AnswerChain, retriever: HidingRetriever, qa: QASet, items: list[QAItem]) -> dict:
-    """Answered share when the gold paragraph is hidden, on questions whose answer occurs nowhere else."""
+def answered_only_there(qa: QASet, items: list[QAItem]) -> list[QAItem]:
+    """The items whose gold answer occurs in no paragraph but their own (then hiding that paragraph leaves
+    nothing that answers them)."""
     texts = {pid: f" {normalise(t)} " for pid, t in qa.passages.items()}
-    scored = answered = 0
+    out = []
     for item in items:
         golds = [f" {normalise(g)} " for g in item.answers if normalise(g)]
-        if any(g in text for pid, text in texts.items() if pid != item.passage_id for g in golds):
-            continue
+        if not any(g in text for pid, text in texts.items() if pid != item.passage_id for g in golds):
+            out.append(item)
+    return out
+
+
+def leave_gold_out(chain: AnswerChain, retriever: HidingRetriever, qa: QASet, items: list[QAItem]) -> dict:
+    """Answered share when the gold paragraph is hidden, on questions whose answer occurs nowhere else."""
+    scored = answered_only_there(qa, items)
+    answered = 0
+    for item in scored:
         retriever.hidden = {item.passage_id}
-        scored += 1
         answered += not chain.answer(item.question).abstained
     retriever.hidden = set()
-    return {"questions whose answer occurs only in the hidden paragraph": scored,
-            "answered (should decline)": answered / max(1, scored)}
+    return {"questions whose answer occurs only in the hidden paragraph": len(scored),
+            "answered (should decline)": answered / max(1, len(scored))}
 
 
 def sciq_distractors() -> dict[str, list[str]]:

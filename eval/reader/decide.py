@@ -25,26 +25,14 @@ import numpy as np
 
 from retrieval import AnswerChain, RetrievalSettings, SentenceEmbedder
 
-from ..metrics import auroc, normalise
+from ..metrics import auroc
 from ..quality.datasets import QAItem, QASet, load_sciq, load_squad
 from ..quality.rag_eval import build_index
-from ..quality.reading_eval import HidingRetriever, sciq_items, squad_items
+from ..quality.reading_eval import HidingRetriever, answered_only_there, sciq_items, squad_items
 from .train import DEFAULT_OUT
 
 log = logging.getLogger("eval.reader")
 SIGNALS = ("lead_logit", "cosine", "lead_coverage", "passage_coverage", "rarest_missing")
-
-
-def answered_only_there(qa: QASet, items: list[QAItem]) -> list[QAItem]:
-    """The items whose gold answer occurs in no paragraph but their own (then hiding that paragraph leaves
-    nothing that answers them)."""
-    texts = {pid: f" {normalise(text)} " for pid, text in qa.passages.items()}
-    out = []
-    for item in items:
-        golds = [f" {normalise(g)} " for g in item.answers if normalise(g)]
-        if golds and not any(g in text for pid, text in texts.items() if pid != item.passage_id for g in golds):
-            out.append(item)
-    return out
 
 
 def collect(chain: AnswerChain, retriever: HidingRetriever, qa: QASet, items: list[tuple[QAItem, str]],
