@@ -47,11 +47,11 @@ def ingest_into(tutor: Tutor, path: Path) -> None:
     report = tutor.ingest(path, progress=sys.stderr.isatty())
     for failed, reason in report.failed.items():
         console.print(f"[yellow]skipped[/yellow] {failed}: {reason}")
-    if report.changed:
+    if report.changed or report.sentences_embedded:
         console.print(
             f"Indexed: {len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
-            f"{len(report.unchanged)} unchanged; {report.chunks_embedded} passages embedded, {report.total_chunks} in the index "
-            f"({report.seconds:.1f}s)."
+            f"{len(report.unchanged)} unchanged; {report.chunks_embedded} passages and {report.sentences_embedded} "
+            f"sentences embedded, {report.total_chunks} passages in the index ({report.seconds:.1f}s)."
         )
     else:
         console.print(f"Nothing changed: {len(report.unchanged)} files already indexed ({report.total_chunks} passages).")

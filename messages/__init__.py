@@ -5,7 +5,7 @@ wording, one module per language.
 Standard library only: the tutor, the action server (Python 3.11) and the Rasa server's channels (Python 3.10)
 all import it.
 """
-from .catalog import LANGUAGES, say
+from .catalog import LANGUAGES, has_text, say
 from .language import detect_language, has_han, language_of
 from .inbound import MAX_MESSAGE_CHARS, clean_message
 from .links import LINK_STYLES, render_links
@@ -26,6 +26,6 @@ from .replies import (
 
 __all__ = [
     "AnswerReply", "Button", "Citation", "FeedbackReceived", "LANGUAGES", "LINK_STYLES", "LearningPath", "MAX_MESSAGE_CHARS",
-    "Progress", "QuizFeedback", "QuizQuestion", "QuizSummary", "Recommendations", "Reply", "clean_message", "detect_language", "has_han", "language_of",
+    "Progress", "QuizFeedback", "QuizQuestion", "QuizSummary", "Recommendations", "Reply", "clean_message", "detect_language", "has_han", "has_text", "language_of",
     "parse_reply", "render_links", "say",
 ]

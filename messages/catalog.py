@@ -24,3 +24,8 @@ def say(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:
     if isinstance(template, dict):
         template = template["one"] if values.get("count") == 1 and "one" in template else template["other"]
     return template.format(**values)
+
+
+def has_text(key: str) -> bool:
+    """Whether the wording has `key` (in English, which every language falls back to)."""
+    return key in LANGUAGES[DEFAULT_LANGUAGE]

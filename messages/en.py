@@ -116,6 +116,9 @@ TEXTS = {
     "review.button": "Start my review",
 
     # Recommendations, paths, profile, enrolment
+    "level.beginner": "beginner",
+    "level.intermediate": "intermediate",
+    "level.advanced": "advanced",
     "recommend.head": "Here's what I'd take next:",
     "recommend.line": "{number}. {title} ({minutes} min, {level}) — {reasons}",
     "recommend.all_done": "You've completed every course in the catalogue — impressive! Ask me anything to keep it fresh.",
@@ -131,6 +134,7 @@ TEXTS = {
     "reason.asked": {"one": "you asked me {count} question on this topic", "other": "you asked me {count} questions on this topic"},
     "reason.colleagues_role": "colleagues in your role took it next",
     "reason.colleagues": "colleagues took it next",
+    "reason.own_language": "written in your language",
     "reason.popular": "popular with colleagues",
     "reason.starting_point": "a good {level} starting point",
     "reason.prerequisites": "take {titles} first",

@@ -119,6 +119,9 @@ TEXTS = {
     "review.button": "开始复习",
 
     # Recommendations, paths, profile, enrolment
+    "level.beginner": "入门",
+    "level.intermediate": "中级",
+    "level.advanced": "高级",
     "recommend.head": "建议你接下来学习：",
     "recommend.line": "{number}. 《{title}》（{minutes} 分钟，{level}）：{reasons}",
     "recommend.all_done": "目录里的课程你都学完了，真厉害！随时问我问题来巩固所学。",
@@ -134,6 +137,7 @@ TEXTS = {
     "reason.asked": {"one": "你问过我 {count} 个相关问题", "other": "你问过我 {count} 个相关问题"},
     "reason.colleagues_role": "和你岗位相同的同事接下来学了这门课",
     "reason.colleagues": "同事们接下来学了这门课",
+    "reason.own_language": "中文课程",
     "reason.popular": "很受同事欢迎",
     "reason.starting_point": "适合作为入门（{level}）",
     "reason.prerequisites": "请先学习{titles}",

@@ -109,8 +109,9 @@ class Recommender:
         return {inverse[int(i)]: float(s) / top for i, s in zip(ids, scores) if s > 0}
 
     def recommend(self, profile: LearnerProfile, count: int | None = None,
-                  visible: set[str] | None = None) -> list[Recommendation]:
-        """The best `count` courses for this learner, among `visible` ones when given (course audiences)."""
+                  visible: set[str] | None = None, own_language: set[str] | None = None) -> list[Recommendation]:
+        """The best `count` courses for this learner, among `visible` ones when given (course audiences); those in
+        `own_language` (written in the learner's language) come first among equals."""
         count = count or self.settings.count
         s = self.settings
         goal_sims = self._goal_similarity(profile)
@@ -147,9 +148,12 @@ class Recommender:
             if colleagues.get(cid):
                 score += s.weight_colleagues * colleagues[cid]
                 reasons.append(Reason("colleagues_role" if profile.role else "colleagues"))
+            if own_language and cid in own_language:
+                score += s.weight_language
+                reasons.append(Reason("own_language"))
             pop = self._popularity.get(cid, 0.0)
             score += s.weight_popularity * (pop if self._popularity else (1.0 if course.level == "beginner" else 0.3))
-            if not reasons:
+            if not [r for r in reasons if r.code != "own_language"]:
                 reasons.append(Reason("popular") if pop >= 0.5 else Reason("starting_point", {"level": course.level}))
             unmet = self.catalogue.unmet_prerequisites(cid, profile.completed)
             if unmet:

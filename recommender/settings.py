@@ -12,6 +12,7 @@ class RecommenderSettings(BaseModel):
     weight_interest: float = Field(0.4, ge=0, description="Weight of topics the learner asked the tutor about.")
     weight_colleagues: float = Field(0.6, ge=0, description="Weight of collaborative filtering: what colleagues took next.")
     weight_popularity: float = Field(0.2, ge=0, description="Weight of overall popularity (the cold-start fallback).")
+    weight_language: float = Field(0.5, ge=0, description="Boost for a course written in the learner's language when it is not English (English courses are shown to everyone, framed in the learner's language).")
     weight_required: float = Field(3.0, ge=0, description="Boost for a training required for the learner's role or group.")
     unmet_prerequisite_penalty: float = Field(0.5, ge=0, le=1, description="Score multiplier for a course whose prerequisites are not done.")
     duplicate_similarity: float = Field(0.9, ge=0, le=1, description="Courses this similar to one already listed are skipped (diversity).")

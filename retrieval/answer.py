@@ -114,7 +114,8 @@ class AnswerChain:
         self.generator = generator
         self.support = support or LexicalSupport(settings.answer.support_threshold)
         self._reader = reader
-        self._sentence_vectors = SentenceVectors(embedder)
+        stored = (lambda: self.retriever.version().sentences) if settings.index.sentence_vectors else None
+        self._sentence_vectors = SentenceVectors(embedder, stored=stored)
         self._feature_reader: Reader | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator")
 

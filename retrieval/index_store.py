@@ -25,6 +25,7 @@ import sqlite_utils
 from .chunking import Chunk
 from .errors import IndexNotFound
 from .settings import IndexSettings
+from .sentence_table import SentenceTable
 from .vector_index import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class IndexVersion:
     index: VectorIndex
     multi_vectors: np.ndarray | None = None  # the multilingual embedding of every chunk, when ingested with one
     multi_index: VectorIndex | None = None
+    sentences: SentenceTable | None = None  # every English sentence's embedding, when ingested with them
 
     @property
     def languages(self) -> set[str]:
@@ -97,7 +99,8 @@ def load_version(index_dir: Path, settings: IndexSettings) -> IndexVersion:
         multi_index = VectorIndex.load(root / MULTI_INDEX, settings)
         if len(multi_vectors) != len(chunks) or multi_index.size != len(chunks):
             raise IndexNotFound(f"index at {root} is inconsistent ({len(chunks)} chunks, {len(multi_vectors)} multilingual vectors)")
-    return IndexVersion(root, manifest, documents, chunks, vectors, index, multi_vectors, multi_index)
+    return IndexVersion(root, manifest, documents, chunks, vectors, index, multi_vectors, multi_index,
+                        SentenceTable.load(root))
 
 
 def write_version(
@@ -108,6 +111,7 @@ def write_version(
     settings: IndexSettings,
     manifest: dict[str, Any],
     multi_vectors: np.ndarray | None = None,
+    sentences: SentenceTable | None = None,
 ) -> Path:
     """Write a new version beside the current one, then switch `current` to it in one rename."""
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -126,6 +130,8 @@ def write_version(
         if multi_vectors is not None:
             np.save(staging / MULTI_VECTORS, np.ascontiguousarray(multi_vectors, dtype="float32"))
             VectorIndex.build(multi_vectors, settings).save(staging / MULTI_INDEX)
+        if sentences is not None:
+            sentences.save(staging)
         (staging / "manifest.json").write_text(json.dumps({**manifest, "chunks": len(chunks), "documents": len(documents)}, indent=2))
         _fsync_dir(staging)
         final = index_dir / name

@@ -31,6 +31,7 @@ from .embeddings import Embedder
 from .errors import IndexNotFound, UnreadableDocument
 from .index_store import IndexedDocument, load_version, write_version
 from .loaders import SourceDocument, find_documents, load_document, source_name
+from .sentence_table import build_table
 from .settings import RetrievalSettings
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ class IngestReport:
     warnings: list[IngestWarning] = field(default_factory=list)
     chunks_embedded: int = 0
     multilingual_seconds: float = 0.0  # of `seconds`, spent on the multilingual embedding
+    sentences_embedded: int = 0  # English sentences embedded for the answer step (sentence_table.py)
+    sentence_seconds: float = 0.0  # of `seconds`, spent on them
     total_chunks: int = 0
     version: str | None = None
     seconds: float = 0.0
@@ -241,7 +244,9 @@ def ingest(
 
         report.removed = sorted(key for key in mine if key not in seen_old)
         _log_warnings(report)
-        if not (report.changed or rekeyed):
+        # An index written before sentence vectors (or with them off) gains them without re-reading any file.
+        adds_sentences = settings.index.sentence_vectors and previous is not None and previous.sentences is None
+        if not (report.changed or rekeyed or adds_sentences):
             report.total_chunks = len(previous.chunks) if previous else 0
             report.version = previous.root.name if previous else None
             report.seconds = time.perf_counter() - started
@@ -263,18 +268,25 @@ def ingest(
             t0 = time.perf_counter()
             multi_vectors = _multi_vectors(multilingual, kept_all, new_chunks, settings.embedding.batch_size, progress)
             report.multilingual_seconds = time.perf_counter() - t0
+        sentences = None
+        if settings.index.sentence_vectors:
+            t0 = time.perf_counter()
+            sentences, report.sentences_embedded = build_table(
+                all_chunks, embedder, previous.sentences if previous else None, settings.embedding.batch_size, progress)
+            report.sentence_seconds = time.perf_counter() - t0
         sources = {kept.document.path: kept.location for kept in kept_all if kept.location} | new_locations
         manifest = {"embedding_model": settings.embedding.model, "dimension": int(dim), "created": time.time(),
                     "pipeline": PIPELINE_VERSION, "locations": sources,
                     "multilingual_model": settings.multilingual.model if multi_vectors is not None else "none"}
         version = write_version(index_dir, [kept.document for kept in kept_all] + new_docs, all_chunks, all_vectors,
-                                settings.index, manifest, multi_vectors)
+                                settings.index, manifest, multi_vectors, sentences)
         report.version = version.name
         report.total_chunks = len(all_chunks)
     report.seconds = time.perf_counter() - started
-    log.info("ingest: %d added, %d updated, %d removed, %d failed, %d chunks embedded (%.1f s, of which multilingual "
-             "%.1f s), %d warnings", len(report.added), len(report.updated), len(report.removed), len(report.failed),
-             report.chunks_embedded, report.seconds, report.multilingual_seconds, len(report.warnings))
+    log.info("ingest: %d added, %d updated, %d removed, %d failed, %d chunks and %d sentences embedded (%.1f s, of "
+             "which multilingual %.1f s, sentences %.1f s), %d warnings", len(report.added), len(report.updated),
+             len(report.removed), len(report.failed), report.chunks_embedded, report.sentences_embedded, report.seconds,
+             report.multilingual_seconds, report.sentence_seconds, len(report.warnings))
     return report
 
 

@@ -78,6 +78,22 @@ def zh_words(text: str) -> list[str]:
     return [w for w in words if w not in ZH_STOPWORDS]
 
 
+def zh_segments(text: str) -> list[str]:
+    """Chinese words as written: jieba's precise segmentation of every run of Han characters (Simplified), each
+    character once, stopwords kept (callers that look words up need to see them to join neighbours)."""
+    runs = _HAN_RUN.findall(to_simplified(text))
+    if not runs:
+        return []
+    segmenter = _segmenter()
+    with _lock:
+        return [w for run in runs for w in segmenter.lcut(run)]
+
+
+def zh_word_frequency(word: str) -> int:
+    """How often jieba's dictionary (a large general corpus) saw `word`: 0 when it never did."""
+    return int(_segmenter().FREQ.get(to_simplified(word), 0) or 0)
+
+
 def tokenize(text: str) -> list[str]:
     """BM25 tokens: English words (lower-cased, stopwords dropped) and, for Chinese text, jieba's words."""
     english = [t for t in map(_uncontracted, _TOKEN.findall(text.lower().replace("’", "'"))) if t not in STOPWORDS]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from .extractive import split_sentences
 from .guard import looks_like_instructions
 from .reader import Reader, reader_input
 from .search import Hit, tokenize
+from .sentence_table import SentenceTable
 
 
 @dataclass
@@ -57,13 +59,26 @@ class SentenceVectors:
     """Sentence embeddings, kept for the sentences read recently: questions on one topic keep meeting the same
     sections, and embedding their sentences again is most of a turn's work."""
 
-    def __init__(self, embedder: Embedder, max_items: int = 20_000) -> None:
+    def __init__(self, embedder: Embedder, max_items: int = 20_000,
+                 stored: Callable[[], SentenceTable | None] | None = None) -> None:
         self.embedder = embedder
         self.max_items = max_items
+        self.stored = stored  # the index's sentence table (embedded at ingest), looked up first
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def __call__(self, texts: list[str]) -> np.ndarray:
+        table = self.stored() if self.stored is not None else None
+        if table is not None:
+            found = [table.get(t) for t in texts]
+            if all(v is not None for v in found):
+                return np.stack(found) if found else np.zeros((0, self.embedder.dimension), dtype="float32")
+            rest = self._cached([t for t, v in zip(texts, found) if v is None])
+            filled = iter(rest)
+            return np.stack([v if v is not None else next(filled) for v in found])
+        return self._cached(texts)
+
+    def _cached(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:

@@ -24,6 +24,7 @@ from rank_bm25 import BM25Okapi
 
 from .chunking import Chunk
 from .embeddings import Embedder
+from .glossary import cedict
 from .index_store import IndexVersion, current_version_dir, load_version
 from .languages import STOPWORDS, detect_language, tokenize
 from .settings import RetrievalSettings
@@ -70,6 +71,7 @@ class SearchResult:
     query_vector: np.ndarray | None = None  # the query's embedding, so later steps need not embed it again
     language: str = "en"  # the query's: "en" or "zh"
     multi_vector: np.ndarray | None = None  # the query's multilingual embedding, when search made one
+    rendering: str = ""  # a Chinese query in English words (glossary.py), when English passages were searched with it
 
 
 class Retriever:
@@ -184,6 +186,11 @@ class Retriever:
             t0 = time.perf_counter()
             self._add_bm25(fused, query)
             timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
+        rendering = ""
+        if "en" in version.languages:
+            t0 = time.perf_counter()
+            rendering = self._add_rendered(fused, query, mvec, version)
+            timings["english_ms"] = (time.perf_counter() - t0) * 1000
         ranked = [kv for kv in sorted(fused.items(), key=lambda kv: -kv[1])
                   if audience_allows(version.chunks[kv[0]].audience, groups)][:top_k]
         rows = [row for row, _ in ranked]
@@ -191,7 +198,7 @@ class Retriever:
         hits = [Hit(version.chunks[row], float(sim), score, rank, MULTILINGUAL)
                 for rank, ((row, score), sim) in enumerate(zip(ranked, sims))]
         best = max((h.dense_score for h in hits), default=-1.0)
-        return SearchResult(hits, best, timings, None, "zh", mvec)
+        return SearchResult(hits, best, timings, None, "zh", mvec, rendering)
 
     def _add_bm25(self, fused: dict[int, float], query: str) -> None:
         """BM25's candidates added to the fusion, by rank."""
@@ -200,6 +207,30 @@ class Retriever:
         order = np.argsort(-lexical)[: cfg.candidates]
         for r, row in enumerate(int(i) for i in order if lexical[i] > 0):
             fused[row] = fused.get(row, 0.0) + 1.0 / (cfg.rrf_k + r + 1)
+
+    def _add_rendered(self, fused: dict[int, float], query: str, mvec: np.ndarray, version: IndexVersion) -> str:
+        """The question rendered in English words through the dictionary (glossary.py), searched as English is,
+        MiniLM and BM25 over the English passages, each ranking added to the fusion. Returns the rendering."""
+        glossary = cedict() if self.settings.multilingual.dictionary == "cc-cedict" else None
+        if glossary is None:
+            return ""
+        vocabulary = self._bm25.idf if self._bm25 is not None else {}
+        rendering = glossary.render(query, known=vocabulary.__contains__,
+                                    closest=lambda senses: int(np.argmax(self.multilingual.embed(senses) @ mvec)))
+        if not rendering:
+            return ""
+        cfg = self.settings.search
+        english = lambda row: version.chunks[row].language != "zh"  # noqa: E731
+        _, ids = version.index.search(self.embedder.embed([rendering]), cfg.candidates * 2)
+        rankings = [[int(i) for i in ids[0] if i >= 0 and english(int(i))][: cfg.candidates]]
+        if self._bm25 is not None:
+            lexical = self._bm25.get_scores(tokenize(rendering))
+            rankings.append([int(i) for i in np.argsort(-lexical)[: cfg.candidates * 2]
+                             if lexical[i] > 0 and english(int(i))][: cfg.candidates])
+        for ranking in rankings:
+            for r, row in enumerate(ranking):
+                fused[row] = fused.get(row, 0.0) + 1.0 / (cfg.rrf_k + r + 1)
+        return rendering
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:
         """How telling each BM25 term is in the current index (its inverse document frequency, at least 0.05);

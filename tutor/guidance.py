@@ -7,7 +7,7 @@ import logging
 from messages import LearningPath, Reply
 
 from .outcome import Outcome
-from .parts import Parts, course_language
+from .parts import DEFAULT_LANGUAGE, Parts, course_language
 from .unsaved import STORE_ERRORS, unsaved
 from .wording import Words, help_text, path_reply, recommendations_reply
 
@@ -40,7 +40,9 @@ class Guidance:
 
     def recommend(self, learner: str, w: Words) -> Outcome:
         profile = self.parts.profile(learner)
-        recs = self.parts.recommender().recommend(profile, visible=self.parts.readable_courses(learner, w.lang))
+        readable = self.parts.readable_courses(learner, w.lang)
+        own = self.parts.courses_in(readable, w.lang) if w.lang != DEFAULT_LANGUAGE else set()
+        recs = self.parts.recommender().recommend(profile, visible=readable, own_language=own)
         return Outcome([recommendations_reply(w, recs, bool(profile.role or profile.goals))])
 
     def _target(self, learner: str, text: str, completed: set[str] | None = None):

@@ -136,6 +136,11 @@ class Parts:
         return {cid for cid in self.visible_courses(learner)
                 if course_language(catalogue.courses[cid]) in (lang, DEFAULT_LANGUAGE)}
 
+    def courses_in(self, course_ids: set[str], lang: str) -> set[str]:
+        """Those of `course_ids` written in `lang`."""
+        catalogue = self.catalogue()
+        return {cid for cid in course_ids if course_language(catalogue.courses[cid]) == lang}
+
     def visible_courses(self, learner: str) -> set[str]:
         """Courses whose audience includes this learner (answers, quizzes and recommendations draw only on them)."""
         from retrieval import audience_allows

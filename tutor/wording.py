@@ -16,6 +16,7 @@ from messages import (
     Recommendations,
     Reply,
     detect_language,
+    has_text,
     say,
 )
 
@@ -209,8 +210,17 @@ def progress_reply(w: Words, standing) -> Progress:
     return Progress("\n".join(lines), mastery=mastery, due=standing.due_count)
 
 
+def level_word(w: Words, level: str) -> str:
+    """A course's level ("beginner", …) in the learner's language; a level the wording does not know, as written."""
+    key = f"level.{(level or '').strip().lower()}"
+    return w(key) if has_text(key) else level
+
+
 def reason_text(w: Words, reason) -> str:
-    return w(f"reason.{reason.code}", **reason.values)
+    values = dict(reason.values)
+    if "level" in values:
+        values["level"] = level_word(w, values["level"])
+    return w(f"reason.{reason.code}", **values)
 
 
 def recommendations_reply(w: Words, recs, has_profile: bool) -> Reply:
@@ -220,7 +230,7 @@ def recommendations_reply(w: Words, recs, has_profile: bool) -> Reply:
     items = []
     for i, rec in enumerate(recs, 1):
         c, reasons = rec.course, [reason_text(w, r) for r in rec.reasons]
-        lines.append(w("recommend.line", number=i, title=c.title, minutes=c.duration_minutes, level=c.level,
+        lines.append(w("recommend.line", number=i, title=c.title, minutes=c.duration_minutes, level=level_word(w, c.level),
                        reasons=w.reasons(reasons)))
         items.append({"course_id": c.course_id, "title": c.title, "url": c.url, "reasons": reasons,
                       "unmet_prerequisites": rec.unmet_prerequisites, "score": rec.score})

@@ -27,6 +27,7 @@ from typing import Iterable, Sequence
 from ..handbook.questions import Covered, Mirrored, corpus_dir, fact_hits, load_handbook_set, load_mirrored_set, normalise
 from ..metrics import percentiles
 from ..report import table, write_report
+from .crosslingual_courses import compare_on_courses, without_dictionary
 
 log = logging.getLogger("eval")
 TOP_K = 5
@@ -200,7 +201,7 @@ def main(argv: list[str] | None = None) -> str:
     corpus = corpus_dir()
     if not corpus.is_dir():
         raise SystemExit(f"handbook not found at {corpus} (set TUTOR_CORPORA)")
-    from retrieval import SentenceEmbedder, build_answer_chain, ingest
+    from retrieval import Retriever, SentenceEmbedder, build_answer_chain, ingest
     from tutor import load_settings
 
     settings = load_settings()
@@ -220,6 +221,8 @@ def main(argv: list[str] | None = None) -> str:
         t0 = time.perf_counter()
         zh, en = search_all(retriever, zh_items), search_all(retriever, en_items)
         search_s = time.perf_counter() - t0
+        plain = Retriever(index_dir, retriever.embedder, without_dictionary(cfg), multilingual=retriever.multilingual)
+        zh_plain = search_all(plain, zh_items)
         if not args.no_answers:
             passages = Passages.of(retriever.corpus()[1])
             golds = [(c.gold_file, c.gold_section, c.facts) for _, c in pairs]
@@ -239,6 +242,15 @@ def main(argv: list[str] | None = None) -> str:
         f"{search_s:.1f}s.\n",
         f"## Results\n\nGoal: gold section in the top {TOP_K} for at least {GOAL_TOP5:.0%} of the Chinese questions "
         f"— {verdict} ({top5:.1%}).\n\n" + comparison(zh, en),
+        "## What the dictionary adds\n\nThe same Chinese questions searched with `multilingual.dictionary: none` "
+        "(the multilingual embedding and jieba's BM25 alone) against the configured dictionary, which also renders "
+        "each question in English words and searches them as English is.\n\n" + table({
+            f"gold section in the top {TOP_K}: without / with": f"{rate(z.rank is not None for z in zh_plain):.3f} / "
+                                                              f"{rate(z.rank is not None for z in zh):.3f}",
+            "gold section first: without / with": f"{rate(z.rank == 1 for z in zh_plain):.3f} / {rate(z.rank == 1 for z in zh):.3f}",
+        }) + "\n\nChinese questions about the English sample courses (eval/reader/crosslingual_dev.yaml, the "
+        "development set of the cross-language cut), searched and answered:\n\n"
+        + compare_on_courses(cfg, settings.path(settings.paths.cache_dir)),
         "## By the style of the English question\n\n" + table({
             f"{style} (n={sum(1 for _, c in pairs if c.style == style)}): zh / en top {TOP_K}":
                 f"{rate(z.rank is not None for (_, c), z in zip(pairs, zh) if c.style == style):.3f} / "

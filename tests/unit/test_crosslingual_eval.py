@@ -119,3 +119,18 @@ def test_misses_lists_only_the_chinese_questions_that_missed():
     table = misses(pairs, [hit, missed], [Judged("cov-05", "q", rank=2)] * 2)
     assert "zh-02" in table and "zh-01" not in table
     assert misses(pairs[:1], [hit], [hit]) == "none"
+
+
+def test_the_sample_course_set_and_its_gold_sections():
+    from eval.quality.crosslingual_courses import CourseQuestion, in_gold, load_dev_set, without_dictionary
+    from retrieval import RetrievalSettings
+
+    covered, uncovered = load_dev_set()
+    assert len(covered) >= 25 and len(uncovered) >= 10
+    assert all(q.course and q.section for q in covered) and not any(q.course for q in uncovered)
+    q = CourseQuestion("SBI 反馈模型是什么？", "giving-feedback", "The SBI model")
+    assert in_gold("giving-feedback", "The SBI model > Example", q) and in_gold("giving-feedback", "the sbi model", q)
+    assert not in_gold("giving-feedback", "Receiving feedback", q) and not in_gold("effective-meetings", "The SBI model", q)
+    settings = RetrievalSettings()
+    assert without_dictionary(settings).multilingual.dictionary == "none"
+    assert settings.multilingual.dictionary == "cc-cedict"  # the copy leaves the configured settings alone

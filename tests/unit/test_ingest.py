@@ -30,12 +30,17 @@ def test_only_changed_files_are_reembedded_and_deleted_files_dropped(corpus: Pat
     meetings.write_text(meetings.read_text() + "\n\n## Stand-ups\n\nKeep stand-ups to fifteen minutes, standing.\n")
     (corpus / "giving-feedback.md").unlink()
 
+    before = load_version(index_dir, SETTINGS.index).sentences
     embedder = HashingEmbedder()
     report = ingest(corpus, index_dir, embedder, SETTINGS)
     assert [Path(p).name for p in report.updated] == ["effective-meetings.md"]
     assert [Path(p).name for p in report.removed] == ["giving-feedback.md"]
-    assert embedder.texts_embedded == report.chunks_embedded < report.total_chunks
+    assert report.chunks_embedded < report.total_chunks
     version = load_version(index_dir, SETTINGS.index)
+    # Only the sentences no earlier version had are embedded for the answer step.
+    new_sentences = [t for t in version.sentences.texts if t not in before]
+    assert new_sentences == ["Keep stand-ups to fifteen minutes, standing."] and report.sentences_embedded == 1
+    assert embedder.texts_embedded == report.chunks_embedded + report.sentences_embedded
     assert "giving-feedback" not in {c.course_id for c in version.chunks}
     assert any("fifteen minutes" in c.text for c in version.chunks)
     assert len(version.chunks) == len(version.vectors) == version.index.size

@@ -138,3 +138,33 @@ def test_required_training_has_a_due_date_from_the_profile():
     reasons = said(rec.recommend(LearnerProfile("m", role="sales manager", since=time.time()))[0])
     assert reasons[0].startswith("required for sales manager (due in 89 days)") or reasons[0].startswith("required for sales manager (due in 90 days)")
     assert not said(rec.recommend(LearnerProfile("d", role="developer"))[0])[0].startswith("required")
+
+
+def test_a_course_in_the_learners_language_comes_first_among_equals():
+    from tests.support.fakes import HashingEmbedder
+
+    cat = Catalogue([Course("en", "Information security basics", summary="phishing passwords"),
+                     Course("zh", "信息安全基础", summary="钓鱼邮件 密码", language="zh"),
+                     Course("sql", "SQL for analysts", summary="queries", level="intermediate")])
+    rec = Recommender(cat, HashingEmbedder(), RecommenderSettings())
+    plain = rec.recommend(LearnerProfile("li"), count=3)
+    assert all(r.code != "own_language" for p in plain for r in p.reasons)
+    chinese = rec.recommend(LearnerProfile("li"), count=3, own_language={"zh"})
+    assert chinese[0].course.course_id == "zh" and [r.code for r in chinese[0].reasons][0] == "own_language"
+    assert any(r.code == "starting_point" for r in chinese[0].reasons)  # its other reason is still given
+
+
+def test_recommendations_are_worded_in_the_learners_language(tutor_zh):
+    reply = tutor_zh.recommend("li").replies[0]
+    assert "入门" in reply.text and "beginner" not in reply.text
+    assert reply.items[0]["title"] == "信息安全基础" and "中文课程" in reply.items[0]["reasons"]
+
+
+@pytest.fixture()
+def tutor_zh(tmp_path: Path, course_index: Path, real_embedder):
+    from tutor import Tutor, load_settings
+
+    (tmp_path / "tutor.yml").write_text(f"paths:\n  index_dir: {course_index}\n  store: {tmp_path / 'tutor.db'}\n")
+    tutor = Tutor(load_settings(tmp_path / "tutor.yml", environ={}), embedder=real_embedder)
+    tutor.note_language("li", "你好，给我推荐一门课")
+    return tutor
