@@ -19,6 +19,7 @@ from .grading import Grader
 from .questions import CachedEmbedder
 from .review import ReviewScheduler, rating_for
 from .settings import AssessmentSettings
+from .learner_model import Attempt, LearnerModel
 from .tracing import BKTParams, predict_correct, update_mastery
 
 log = logging.getLogger(__name__)
@@ -92,11 +93,19 @@ class QuizService:
         self._multilingual_source = multilingual  # the encoder to use for it (default: the shared one)
         self.reviews = ReviewScheduler(settings.desired_retention)
         self.params = BKTParams(settings.bkt_p_init, settings.bkt_p_learn, settings.bkt_p_slip, settings.bkt_p_guess)
+        self.success_model = None if settings.success_model == "bkt" else LearnerModel.load(settings.success_model)
 
     # Choosing questions
-    def predicted_success(self, learner_mastery: dict[str, dict], question: dict[str, Any]) -> float:
-        p = learner_mastery.get(question["skill"], {}).get("p_mastery", self.params.p_init)
-        base = min(max(predict_correct(p, self.params), 1e-3), 1 - 1e-3)
+    def predicted_success(self, learner_mastery: dict[str, dict], question: dict[str, Any],
+                          history: list[Attempt] | None = None) -> float:
+        """The chance the learner answers `question` right: the success model over their attempt `history` (oldest
+        first) where there is one, else from the skill's BKT mastery; then shifted by the question's difficulty."""
+        if self.success_model is not None and history is not None:
+            base = self.success_model.predict(history, question["skill"])
+        else:
+            p = learner_mastery.get(question["skill"], {}).get("p_mastery", self.params.p_init)
+            base = predict_correct(p, self.params)
+        base = min(max(base, 1e-3), 1 - 1e-3)
         logit = math.log(base / (1 - base)) - 2.0 * (question["difficulty"] - 0.5)
         return 1 / (1 + math.exp(-logit))
 
@@ -146,12 +155,14 @@ class QuizService:
     def choose(self, learner: str, candidates: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
         """Questions whose predicted success is nearest the target band; unseen ones first."""
         mastery = self.store.mastery(learner)
-        seen = {a["question_id"] for a in self.store.attempts(learner)}
+        attempts = self.store.attempts(learner)
+        seen = {a["question_id"] for a in attempts}
+        history = [(a["skill"], int(a["correct"])) for a in attempts]
         low, high = self.settings.target_success_low, self.settings.target_success_high
         target = (low + high) / 2
 
         def cost(q: dict[str, Any]) -> tuple[float, float, str]:
-            p = self.predicted_success(mastery, q)
+            p = self.predicted_success(mastery, q, history)
             outside = 0.0 if low <= p <= high else min(abs(p - low), abs(p - high))
             return (outside + (0.5 if q["question_id"] in seen else 0.0), abs(p - target), q["question_id"])
 

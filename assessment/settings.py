@@ -16,6 +16,13 @@ class AssessmentSettings(BaseModel):
     bkt_p_learn: float = Field(0.12, gt=0, lt=1, description="BKT chance of learning from one practice.")
     bkt_p_slip: float = Field(0.1, gt=0, lt=0.5, description="BKT chance a learner who knows the skill answers wrongly.")
     bkt_p_guess: float = Field(0.2, gt=0, lt=0.5, description="BKT chance a learner who doesn't know the skill answers rightly.")
+    success_model: str = Field(
+        "bundled",
+        description="What predicts a learner's chance of answering a question right, to choose questions in the target "
+        "band: 'bundled' (assessment/learner_model.json: boosted trees over the learner's attempt history, fitted on "
+        "ASSISTments 2009 by eval/quality/learner_model_fit.py), the path of a model fitted the same way on your own "
+        "attempts, or 'bkt' (from the skill's BKT mastery alone).",
+    )
     desired_retention: float = Field(0.9, gt=0.5, lt=1.0, description="FSRS target recall probability when a review falls due.")
     generate_questions: bool = Field(True, description="Add checked cloze and multiple-choice questions generated from passages.")
 

@@ -99,6 +99,17 @@ def evaluate_pfa(train, test) -> dict[str, float]:
     return {"AUC": _auc(y_test, list(p)), "RMSE": rmse(y_test, list(p)), "fit seconds": time.perf_counter() - t0}
 
 
+def evaluate_learner_model(train, test) -> dict[str, float]:
+    """The model the quiz uses, through its own fit and predict (assessment.learner_model)."""
+    from assessment import fit_learner_model
+
+    from .learner_model_fit import score, sequences
+
+    t0 = time.perf_counter()
+    model = fit_learner_model(sequences(train))
+    return {**score(model, sequences(test)), "fit seconds": time.perf_counter() - t0}
+
+
 def _auc(y: list[int], p: list[float]) -> float:
     from sklearn.metrics import roc_auc_score
 
@@ -160,7 +171,8 @@ def main(argv: list[str] | None = None) -> str:
                 f"{len(train):,} training and {len(test):,} test attempts. Predictions use only earlier attempts.\n\n" +
                 "| model | AUC | RMSE | fit s |\n|---|---|---|---|\n" + "\n".join(
                     f"| {name} | {r['AUC']:.3f} | {r['RMSE']:.3f} | {r['fit seconds']:.1f} |"
-                    for name, r in (("BKT (per-skill EM)", evaluate_bkt(train, test)), ("PFA + learner history (logistic)", evaluate_pfa(train, test))))]
+                    for name, r in (("BKT (per-skill EM)", evaluate_bkt(train, test)), ("PFA + learner history (logistic)", evaluate_pfa(train, test)),
+                                    ("the product's learner model (boosted trees; assessment/learner_model.py)", evaluate_learner_model(train, test))))]
     sciq = [json.loads(line) for line in open(EVALDATA / "sciq" / "sciq_dev.jsonl")]
     sciq = [r for r in sciq if (r.get("support") or "").strip()]
     embedder = SentenceEmbedder()

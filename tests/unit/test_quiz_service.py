@@ -79,8 +79,8 @@ def test_choice_targets_the_success_band(quiz):
     mastery = {}
     questions = quiz.store.questions()
     chosen = quiz.choose("dee", questions, 3)
-    p = [quiz.predicted_success(mastery, q) for q in chosen]
-    spread = sorted(quiz.predicted_success(mastery, q) for q in questions)
+    p = [quiz.predicted_success(mastery, q, history=[]) for q in chosen]
+    spread = sorted(quiz.predicted_success(mastery, q, history=[]) for q in questions)
     assert abs(sum(p) / 3 - 0.775) <= abs(spread[len(spread) // 2] - 0.775) + 1e-9
 
 
@@ -91,3 +91,12 @@ def test_resync_never_removes_questions_of_an_open_quiz(quiz, course_index, real
     sync_question_bank(quiz.store, courses, [], real_embedder)  # no passages: every generated question is stale
     assert all(quiz.store.question(i) for i in ids)
     assert turn.question is not None
+
+
+def test_predicted_success_follows_the_learners_attempts(quiz):
+    question = quiz.store.questions()[0]
+    skill = question["skill"]
+    assert quiz.success_model is not None  # the bundled model by default
+    after_rights = quiz.predicted_success({}, question, history=[(skill, 1)] * 5)
+    after_wrongs = quiz.predicted_success({}, question, history=[(skill, 0)] * 5)
+    assert after_rights > quiz.predicted_success({}, question, history=[]) > after_wrongs
