@@ -23,6 +23,11 @@ class AssessmentSettings(BaseModel):
         "ASSISTments 2009 by eval/quality/learner_model_fit.py), the path of a model fitted the same way on your own "
         "attempts, or 'bkt' (from the skill's BKT mastery alone).",
     )
+    min_attempts_to_fit: int = Field(
+        2000, ge=50,
+        description="Quiz attempts a tutor must have recorded before `tutor fit-learner-model` fits a learner model on "
+        "them; with fewer, the bundled model is the better guess.",
+    )
     desired_retention: float = Field(0.9, gt=0.5, lt=1.0, description="FSRS target recall probability when a review falls due.")
     generate_questions: bool = Field(True, description="Add checked cloze and multiple-choice questions generated from passages.")
 

@@ -195,6 +195,20 @@ def retention() -> None:
     console.print(f"Retention ({tutor.settings.console.retention_days} days): " + ", ".join(f"{n} {t}" for t, n in deleted.items()))
 
 
+@app.command(name="fit-learner-model")
+def fit_learner_model(out: Path = typer.Option(Path("var/learner_model.json"), "--out",
+                                               help="Where to write the model.")) -> None:
+    """Fit the learner model that predicts quiz success on this tutor's own recorded attempts."""
+    tutor = Tutor(load_or_exit())
+    try:
+        summary = tutor.fit_learner_model(out)
+    except ValueError as exc:
+        console.print(f"[yellow]{exc}[/yellow]")
+        raise typer.Exit(1)
+    console.print(f"Fitted on {summary['attempts']} attempts of {summary['learners']} learners ({summary['skills']} "
+                  f"skills): {out}. Use it with `assessment.success_model: {out}` in tutor.yml.")
+
+
 EVAL_SUITES = {"rag": "eval.quality.rag_eval", "reading": "eval.quality.reading_eval", "handbook": "eval.quality.handbook_eval",
                "assessment": "eval.quality.assessment_eval", "recommender": "eval.quality.recommender_eval"}
 EVAL_SUITES["cmrc"] = "eval.quality.cmrc_eval"  # Chinese retrieval and reading (CMRC 2018)

@@ -153,6 +153,14 @@ class LearningStore:
     def attempts(self, learner: str) -> list[dict[str, Any]]:
         return list(self.db["attempts"].rows_where("learner = ?", [learner], order_by="created, rowid"))
 
+    def attempt_sequences(self) -> dict[str, list[tuple[str, int]]]:
+        """Every learner's attempts as (skill, correct), oldest first: what a learner model is fitted on."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for learner, skill, correct in self.db.execute(
+                "select learner, skill, correct from attempts order by learner, created, rowid").fetchall():
+            out.setdefault(learner, []).append((skill, int(correct)))
+        return out
+
     def mastery(self, learner: str) -> dict[str, dict[str, Any]]:
         return {r["skill"]: r for r in self.db["mastery"].rows_where("learner = ?", [learner], order_by="skill")}
 

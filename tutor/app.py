@@ -238,6 +238,24 @@ class Tutor:
         return worded(self._guidance.set_course_status(learner, course, "enrolled", w), w)
 
     # Privacy
+    def fit_learner_model(self, out: Path) -> dict[str, Any]:
+        """Fit the learner model on this company's own quiz attempts and save it to `out` (point
+        assessment.success_model at it). Refuses with ValueError below assessment.min_attempts_to_fit attempts:
+        until then the bundled model is the better guess."""
+        from assessment import fit_learner_model
+
+        sequences = list(self.records.learning.attempt_sequences().values())
+        attempts = sum(len(s) for s in sequences)
+        needed = self.settings.assessment.min_attempts_to_fit
+        if attempts < needed:
+            raise ValueError(f"{attempts} quiz attempts recorded; fitting needs at least {needed} "
+                             "(assessment.min_attempts_to_fit). The bundled model serves until then.")
+        model = fit_learner_model(sequences, meta={"made": "tutor fit-learner-model on this tutor's quiz attempts",
+                                                   "fitted": time.time()})
+        model.save(out)
+        log.info("learner model fitted on %d attempts of %d learners → %s", attempts, len(sequences), out)
+        return {"attempts": attempts, "learners": len(sequences), "skills": len(model.difficulty), "path": str(out)}
+
     def tracker_events(self):
         """Rasa's dialogue events (store.TrackerEvents), where endpoints.yml keeps them; None when unreachable."""
         from store import tracker_events

@@ -123,3 +123,31 @@ def test_every_evaluation_suite_is_a_module_with_a_main():
 
     for suite, module in EVAL_SUITES.items():
         assert callable(importlib.import_module(module).main), suite
+
+
+def test_fit_learner_model_waits_for_enough_attempts_then_fits_on_them(config, tmp_path: Path):
+    import random
+
+    from assessment import LearnerModel
+    from tutor import Tutor, load_settings
+
+    config.write_text(config.read_text() + "assessment:\n  min_attempts_to_fit: 200\n")
+    runner = CliRunner()
+    out = tmp_path / "learner_model.json"
+    early = runner.invoke(app, ["fit-learner-model", "--out", str(out)])
+    assert early.exit_code == 1 and "0 quiz attempts recorded" in early.output and not out.exists()
+
+    rng = random.Random(5)
+    rows = []
+    for n in range(30):
+        for i in range(12):
+            skill = rng.choice(["infosec-phishing", "sql-joins"])
+            rows.append({"attempt_id": f"a{n}-{i}", "created": 1000.0 + i, "session_id": "s", "learner": f"learner-{n}",
+                         "question_id": "q", "skill": skill, "answer": "", "correct": int(rng.random() < 0.4 + 0.04 * i),
+                         "skipped": 0, "hinted": 0, "score": 0.0, "latency_ms": 0.0})
+    Tutor(load_settings(config)).records.learning.db["attempts"].insert_all(rows)
+    fitted = runner.invoke(app, ["fit-learner-model", "--out", str(out)])
+    assert fitted.exit_code == 0, fitted.output
+    assert "Fitted on 360 attempts of 30 learners (2 skills)" in fitted.output and "assessment.success_model" in fitted.output
+    model = LearnerModel.load(out)
+    assert set(model.difficulty) == {"infosec-phishing", "sql-joins"} and model.meta["attempts"] == 360
