@@ -39,6 +39,22 @@ def _words(text: str) -> set[str]:
     return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in re.findall(r"[a-z0-9]+", text.lower())}
 
 
+def _own_language_first(ranked: list[tuple[int, float]], version: IndexVersion, mvec: np.ndarray,
+                        language: str) -> list[tuple[int, float]]:
+    """The fused ranking, with the candidate nearest the question in the multilingual embedding moved to the top
+    when it is written in the question's language. The English rendering gives English passages two rankings
+    more than a Chinese passage can have; where the courses hold the answer in the learner's own language, the
+    embedding that reads both languages decides which comes first."""
+    if not ranked or version.multi_vectors is None:
+        return ranked
+    rows = [row for row, _ in ranked]
+    sims = version.multi_vectors[rows] @ mvec
+    nearest = int(np.argmax(sims))
+    if nearest == 0 or version.chunks[rows[nearest]].language != language:
+        return ranked
+    return [ranked[nearest], *ranked[:nearest], *ranked[nearest + 1:]]
+
+
 def audience_allows(chunk_audience: str, groups: set[str] | None) -> bool:
     """Whether a learner in `groups` (role, team…) may see a passage meant for `chunk_audience`.
 
@@ -191,8 +207,9 @@ class Retriever:
             t0 = time.perf_counter()
             rendering = self._add_rendered(fused, query, mvec, version)
             timings["english_ms"] = (time.perf_counter() - t0) * 1000
-        ranked = [kv for kv in sorted(fused.items(), key=lambda kv: -kv[1])
-                  if audience_allows(version.chunks[kv[0]].audience, groups)][:top_k]
+        allowed = [kv for kv in sorted(fused.items(), key=lambda kv: -kv[1])
+                   if audience_allows(version.chunks[kv[0]].audience, groups)]
+        ranked = _own_language_first(allowed, version, mvec, "zh")[:top_k]
         rows = [row for row, _ in ranked]
         sims = version.multi_vectors[rows] @ mvec if rows else np.zeros(0)
         hits = [Hit(version.chunks[row], float(sim), score, rank, MULTILINGUAL)

@@ -107,7 +107,10 @@ def test_a_chinese_question_finds_the_chinese_and_the_english_passage(tmp_path, 
     result = retriever.search("在家办公怎么连接公司网络？", top_k=3)
     assert result.language == "zh"
     found = [(h.chunk.title, h.chunk.section) for h in result.hits]
-    assert {("远程办公", "连接公司网络"), ("Remote work", "Connecting to the company network")} == set(found[:2])
+    # The English rendering adds rankings for English passages; the passage in the learner's own language that the
+    # multilingual embedding puts nearest still comes first.
+    assert found[0] == ("远程办公", "连接公司网络")
+    assert ("Remote work", "Connecting to the company network") in found[:3]
     chain = AnswerChain(retriever, HashingEmbedder(), RetrievalSettings())
     answer = chain.answer("在家办公怎么连接公司网络？")  # read from the passage in the learner's own language
     assert not answer.abstained and answer.lead in ZH_COURSE and "VPN" in answer.lead
