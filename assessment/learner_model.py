@@ -110,7 +110,14 @@ class LearnerModel:
 
     def predict(self, history: Sequence[Attempt], skill: str) -> float:
         """The chance the learner answers a question on `skill` correctly next."""
-        return self.predict_features(features(history, skill, self.difficulty, self.default_difficulty))
+        return self.predict_skills(history, [skill])[skill]
+
+    def predict_skills(self, history: Sequence[Attempt], skills: Iterable[str]) -> dict[str, float]:
+        """The same for several skills, the history replayed once."""
+        tracker = Tracker()
+        for past_skill, correct in history:
+            tracker.add(past_skill, correct)
+        return {s: self.predict_features(tracker.features(s, self.difficulty, self.default_difficulty)) for s in skills}
 
     def predict_features(self, row: Sequence[float]) -> float:
         raw = self.baseline

@@ -7,7 +7,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -74,6 +74,13 @@ class Standing:
 ZH_MIN_TOPIC_SIMILARITY = 0.3
 
 
+def _shifted(base: float, question: dict[str, Any]) -> float:
+    """A skill's predicted success moved by the question's own difficulty (0.5: none)."""
+    base = min(max(base, 1e-3), 1 - 1e-3)
+    logit = math.log(base / (1 - base)) - 2.0 * (question["difficulty"] - 0.5)
+    return 1 / (1 + math.exp(-logit))
+
+
 def _language_of(topic: str) -> str | None:
     """The language a topic is written in: Chinese, English, or None for no topic (or only digits)."""
     if has_han(topic):
@@ -100,14 +107,15 @@ class QuizService:
                           history: list[Attempt] | None = None) -> float:
         """The chance the learner answers `question` right: the success model over their attempt `history` (oldest
         first) where there is one, else from the skill's BKT mastery; then shifted by the question's difficulty."""
+        return _shifted(self._skill_success(learner_mastery, [question["skill"]], history)[question["skill"]], question)
+
+    def _skill_success(self, learner_mastery: dict[str, dict], skills: Iterable[str],
+                       history: list[Attempt] | None) -> dict[str, float]:
+        """Per skill, before the question's difficulty: the success model (the history replayed once) or BKT."""
         if self.success_model is not None and history is not None:
-            base = self.success_model.predict(history, question["skill"])
-        else:
-            p = learner_mastery.get(question["skill"], {}).get("p_mastery", self.params.p_init)
-            base = predict_correct(p, self.params)
-        base = min(max(base, 1e-3), 1 - 1e-3)
-        logit = math.log(base / (1 - base)) - 2.0 * (question["difficulty"] - 0.5)
-        return 1 / (1 + math.exp(-logit))
+            return self.success_model.predict_skills(history, skills)
+        return {s: predict_correct(learner_mastery.get(s, {}).get("p_mastery", self.params.p_init), self.params)
+                for s in skills}
 
     def _topic_questions(self, topic: str, courses: set[str] | None = None, language: str | None = None) -> list[dict[str, Any]]:
         everything = [q for q in self.store.questions() if courses is None or q["course_id"] in courses]
@@ -160,9 +168,10 @@ class QuizService:
         history = [(a["skill"], int(a["correct"])) for a in attempts]
         low, high = self.settings.target_success_low, self.settings.target_success_high
         target = (low + high) / 2
+        by_skill = self._skill_success(mastery, {q["skill"] for q in candidates}, history)
 
         def cost(q: dict[str, Any]) -> tuple[float, float, str]:
-            p = self.predicted_success(mastery, q, history)
+            p = _shifted(by_skill[q["skill"]], q)
             outside = 0.0 if low <= p <= high else min(abs(p - low), abs(p - high))
             return (outside + (0.5 if q["question_id"] in seen else 0.0), abs(p - target), q["question_id"])
 
