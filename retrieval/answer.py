@@ -14,10 +14,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
+from typing import Sequence
+
+import numpy as np
 
 from .embeddings import Embedder
 from .errors import GeneratorUnavailable
-from .followup import AnswerContext, Resolved, resolve
+from .followup import AnswerContext, Resolved, has_pronoun, lean_on, resolve
 from .generator import Generator
 from .guard import split_injection
 from .reader import Reader, answerability, load_reader
@@ -135,6 +138,13 @@ class AnswerChain:
             self._feature_reader = load_scorer(self.settings.multilingual.scorer, SentenceVectors(self.retriever.multilingual))
         return self._feature_reader
 
+    def _closest(self, phrase: str, candidates: Sequence[str]) -> list[float]:
+        """Each candidate's cosine to `phrase` in the embedding (which part of the previous question a
+        follow-up's "what about X" stands beside)."""
+        vectors = self.embedder.embed([phrase, *candidates])
+        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        return [float(c) for c in vectors[1:] @ vectors[0]]
+
     @property
     def multilingual_threshold(self) -> float:
         """The feature reader's threshold: the configured one, else the one fitted with it."""
@@ -159,11 +169,18 @@ class AnswerChain:
                 return Answer("", abstained=True, mode="refused", notices=notes)
         if len(re.sub(r"\W", "", question)) < 2:
             return Answer("", abstained=True, mode="none", notices=notes)
-        resolved = resolve(question, context)
+        resolved = resolve(question, context, self._closest)
         if resolved.kind != "question":
             answer = self._operate(resolved, context, groups, notes)
         else:
             answer = self._answer(resolved, mode, groups, notes)
+            if answer.abstained and context is not None and not resolved.contextual and has_pronoun(question):
+                # "Once I apply for it, how long until I hear back?" has words enough to stand alone, but when
+                # nothing answers it so, its pronoun is the previous question's topic.
+                leaning = lean_on(question, context, self._closest)
+                retried = self._answer(leaning, mode, groups, notes)
+                if not retried.abstained:
+                    answer, resolved = retried, leaning
         answer.operation = "" if resolved.kind == "question" else resolved.kind
         answer.contextual = resolved.contextual
         answer.timings_ms["total_ms"] = (time.perf_counter() - started) * 1000

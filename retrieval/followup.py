@@ -5,8 +5,11 @@ and the sentences shown). A new message is read against it:
 
 - "tell me more", "simpler please", "give me an example" are operations on the last answer: further, plainer or
   example sentences of the same section;
-- a question that leans on the previous one ("how long does it last?", "and for contractors?", "what about the
-  night shift?") is searched and read together with the previous question, preferring its section;
+- a question that leans on the previous one is rewritten to stand alone, preferring the previous section: a
+  pronoun takes the previous question's topic ("how long does it last?"); "what about X" / "and for X" puts X in
+  place of the part of the previous question it stands beside ("How much annual leave do I earn?" + "and sick
+  leave?" -> "How much sick leave do I earn?"), and a condition ("what if I'm a term employee?") is added to it.
+  What the last answer showed is not shown again as the answer to a different thing;
 - anything else is a standalone question and is answered as if there were no history.
 
 The decision is made on the message's form (operations and continuation phrases, pronouns with too few words of
@@ -16,9 +19,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from .search import tokenize
+
+# How near a phrase is to each of several others in meaning (cosines): which part of the previous question a
+# follow-up's new thing stands beside.
+Closest = Callable[[str, Sequence[str]], Sequence[float]]
 
 _MORE = re.compile(
     r"\b(tell me more|more (please|details?|info|information)|go on|continue|keep going|elaborate|expand on|"
@@ -78,8 +85,9 @@ class Resolved:
     previous: str = ""  # the question the message leans on
 
 
-def resolve(message: str, context: AnswerContext | None) -> Resolved:
-    """Read `message` against the last answer (None: no conversation yet)."""
+def resolve(message: str, context: AnswerContext | None, closest: Closest | None = None) -> Resolved:
+    """Read `message` against the last answer (None: no conversation yet). `closest` picks the phrase of the
+    previous question that a "what about X" stands beside (by meaning); without it, the previous question's topic."""
     if context is None:
         return Resolved("question", message, message)
     lowered = " ".join(message.lower().split()).strip(" ?!.")
@@ -89,16 +97,114 @@ def resolve(message: str, context: AnswerContext | None) -> Resolved:
         for kind, pattern in (("example", _EXAMPLE), ("simpler", _SIMPLER), ("more", _MORE)):
             if pattern.search(lowered) and _only_operation(lowered, pattern):
                 return Resolved(kind, context.question, context.question, True, section, context.question)
-    if depends_on_context(lowered, _has_pronoun(message)):
-        previous = _first_question(context.question)
-        topic = topic_phrase(previous)
-        query = f"{message} {topic}".strip()
-        if _CONTINUATION.search(lowered):  # "and for contractors?": the previous question, then this one
-            question = f"{previous} {message}"
-        else:  # "who approves it?": the pronoun stands for the previous question's topic
-            question = _replace_pronoun(message, topic)
-        return Resolved("question", question, query, True, section, context.question)
+    if depends_on_context(lowered, has_pronoun(message)):
+        return lean_on(message, context, closest)
     return Resolved("question", message, message)
+
+
+def lean_on(message: str, context: AnswerContext, closest: Closest | None = None) -> Resolved:
+    """`message` rewritten as a question of its own with the previous one's help (see the module's docstring)."""
+    previous = _first_question(context.question)
+    section = (context.course_id, context.section)
+    lowered = " ".join(message.lower().split()).strip(" ?!.")
+    if _CONTINUATION.search(lowered):
+        question, query = continued(message, previous, closest)
+        return Resolved("question", question, query, True, section, context.question)
+    topic = topic_phrase(previous)
+    question = _replace_pronoun(message, topic)
+    return Resolved("question", question, f"{message} {topic}".strip(), True, section, context.question)
+
+
+_LEAD = re.compile(r"^\W*(?:(?:and|also|plus|or|but|so|then|ok(?:ay)?|well)\b[\s,]*)*"
+                   r"(?:what about|how about|same (?:for|with)|is (?:that|it|this) (?:also|the same) for|"
+                   r"does (?:that|this|it) (?:also )?apply to)?\s*", re.IGNORECASE)
+_CONDITION = re.compile(r"^(?:what if\b|if\b|when\b|while\b|during\b|after\b|before\b|in case\b|"
+                        r"i'?m\b|i am\b|we'?re\b|we are\b|i have\b|i'?ve\b|i work\b)", re.IGNORECASE)
+_PREPOSITION = re.compile(r"^(?:for|with|in|on|at|to|about|regarding)\s+", re.IGNORECASE)
+_DETERMINER = re.compile(r"^(?:my|the|a|an|our|your|their|his|her|its)\s+", re.IGNORECASE)
+
+
+def continued(message: str, previous: str, closest: Closest | None = None) -> tuple[str, str]:
+    """The question to read and the query to search for a continuation of `previous`.
+
+    A condition is added to the previous question ("... if I'm a term employee?"); a second sentence of the
+    message with a pronoun ("What about the mid-year review? When is that due?") is asked about the new thing.
+    A thing is searched with the previous question around it, in place of the phrase it stands beside ("How much
+    sick leave do I earn?"), and read as the two questions together: the reader judges a sentence against both
+    better than against a rewritten question that may keep a detail of the first that no longer applies."""
+    first, _, rest = message.strip().partition("?")
+    part = _LEAD.sub("", first.strip()).strip(" ,.!")
+    stem = previous.strip().rstrip("?.! ")
+    together = f"{stem}? {message.strip()}"
+    if not part:
+        return together, together
+    if _CONDITION.search(part):
+        condition = re.sub(r"^what if\s+", "if ", part, flags=re.IGNORECASE)
+        return f"{stem} {condition}?", f"{stem} {condition}?"
+    thing = _DETERMINER.sub("", _PREPOSITION.sub("", part)).strip()
+    rest = rest.strip()
+    if rest and has_pronoun(rest):  # "What about X? When is that due?"
+        asked = _replace_pronoun(rest, thing).replace("the the ", "the ")
+        return asked, asked
+    spans = replaceable_spans(stem, thing)
+    chosen = choose_span(thing, spans, closest) if spans else None
+    if chosen is None:
+        return together, f"{message.strip()} {topic_phrase(stem)}".strip()
+    _, start, end = spans[chosen]
+    return together, f"{stem[:start]}{thing}{stem[end:]}?"
+
+
+def replaceable_spans(question: str, thing: str) -> list[tuple[str, int, int]]:
+    """Phrases of `question` a new thing can stand in for, with their character offsets: up to five words that
+    begin and end on a content word, with only "of", "in", "a" and the like between ("vote in an election",
+    "days of administrative leave"). A span whose every word is in `thing` is left out (replacing "leave" by
+    "sick leave" would only add a modifier)."""
+    words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9$][\w'$.,-]*(?<![.,])", question)]
+    content = [bool(tokenize(w)) and w.lower() not in _GENERIC and w.lower() not in _PRONOUNS for w, _, _ in words]
+    inner = [w.lower() in _INNER for w, _, _ in words]
+    own = _stems(thing)
+    spans: list[tuple[str, int, int]] = []
+    for a in range(len(words)):
+        if not content[a]:
+            continue
+        for b in range(a, min(len(words), a + _SPAN_WORDS)):
+            if not (content[b] or inner[b]):
+                break
+            if content[b]:
+                text = question[words[a][1]:words[b][2]]
+                if not _stems(text) <= own:
+                    spans.append((text, words[a][1], words[b][2]))
+    return spans
+
+
+_INNER = frozenset("of in on at to for a an the as".split())
+_SPAN_WORDS = 5
+
+
+def choose_span(thing: str, spans: list[tuple[str, int, int]], closest: Closest | None) -> int | None:
+    """The span `thing` stands beside. The shortest that ends on the word `thing` ends on ("annual leave" for
+    "sick leave"), else one sharing a word with it; among several, and among all when none shares a word, the nearest
+    in meaning, the longest of those nearly as near ("bone marrow donor" rather than "donor" for "donating
+    blood"). None when no span shares a word and there is no way to compare meanings."""
+    own = _stems(thing)
+    head = _stems(thing.split()[-1]) if thing.split() else set()
+    heads = [i for i, (text, _, _) in enumerate(spans) if head and head <= _stems(text.split()[-1])]
+    if heads:  # the fewest words around the shared head: "travel voucher", not "deadline for the travel voucher"
+        return min(heads, key=lambda i: len(spans[i][0]))
+    sharing = [i for i, (text, _, _) in enumerate(spans) if own & _stems(text)]
+    if closest is None:
+        return min(sharing, key=lambda i: len(spans[i][0])) if sharing else None
+    pool = sharing or list(range(len(spans)))
+    near = list(closest(thing, [spans[i][0] for i in pool]))
+    best = max(near)
+    return max((i for i, cos in zip(pool, near) if cos >= best - _NEARLY), key=lambda i: len(spans[i][0].split()))
+
+
+_NEARLY = 0.08
+
+
+def _stems(text: str) -> set[str]:
+    return {t[:-1] if len(t) > 3 and t.endswith("s") else t for t in tokenize(text)}
 
 
 def topic_phrase(question: str) -> str:
@@ -129,7 +235,7 @@ def _first_question(question: str) -> str:
     return question.split(" (")[0]
 
 
-def _has_pronoun(message: str) -> bool:
+def has_pronoun(message: str) -> bool:
     """A pronoun as written: "it" or "It", not the acronym "IT"."""
     return any(w.lower() in _PRONOUNS and not (w.isupper() and len(w) > 1) for w in re.findall(r"[A-Za-z']+", message))
 

@@ -13,7 +13,8 @@ from .reader import Reader, reader_input
 from .reading import Sentence
 from .search import tokenize
 
-_EXAMPLE_MARK = re.compile(r"\b(for example|for instance|e\.g\.|such as|example|like when|imagine|say you)\b", re.IGNORECASE)
+_EXAMPLE_MARK = re.compile(r"\b(for example|for instance|e\.g\.|such as|examples?|like when|imagine|say you)\b", re.IGNORECASE)
+_OPENS = re.compile(r"(:\s*$|^\W*(for example|for instance|e\.g\.|examples?)\s*:)", re.IGNORECASE)
 _PLAIN_WORDS = 22
 
 
@@ -23,10 +24,24 @@ def section_operation(kind: str, context: AnswerContext, sentences: list[Sentenc
     if kind == "more":
         return further(ordered, context.shown, max_sentences)
     if kind == "example":
-        return [s for s in ordered if _EXAMPLE_MARK.search(s.text) and s.text not in context.shown][:max_sentences]
+        return example(ordered, context.shown, max_sentences)
     if kind == "simpler":
         return plainer(ordered, context, reader)
     raise ValueError(f"unknown operation {kind!r}")
+
+
+def example(ordered: list[Sentence], shown: list[str], limit: int) -> list[Sentence]:
+    """The section's first example not shown yet. One that opens a worked example or a list ("For example: It
+    is June 19th ...", "Here are some examples:") goes on with the sentences after it, where the example is."""
+    seen = set(shown)
+    for i, sentence in enumerate(ordered):
+        if sentence.text in seen or not _EXAMPLE_MARK.search(sentence.text):
+            continue
+        if not _OPENS.search(sentence.text):
+            return [s for s in ordered[i:] if _EXAMPLE_MARK.search(s.text) and s.text not in seen][:limit]
+        same_passage = [s for s in ordered[i + 1:] if s.hit.chunk.chunk_id == sentence.hit.chunk.chunk_id]
+        return [sentence, *(s for s in same_passage if s.text not in seen)][:limit]
+    return []
 
 
 def further(ordered: list[Sentence], shown: list[str], limit: int) -> list[Sentence]:

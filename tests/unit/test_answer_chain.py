@@ -134,3 +134,13 @@ def test_the_answer_carries_what_its_decision_weighed(chain_for):
     # A question naming things no course mentions keeps its rarest word unmatched.
     odd = chain_for(min_answer_score=0.0).answer("how do I report a phishing email from a zyxwvut quokka?")
     assert odd.signals["rarest_missing"] == 1.0 and odd.signals["passage_coverage"] < answer.signals["passage_coverage"]
+
+
+def test_a_question_with_a_pronoun_that_nothing_answers_alone_is_read_with_the_previous_one(chain_for):
+    chain = chain_for()
+    first = chain.answer("how long do we have to respond to a subject access request")
+    question = "Does it need a particular wording or form before we treat it as valid?"
+    assert chain.answer(question).abstained  # alone, "it" could be anything
+    answer = chain.answer(question, context=AnswerContext.from_dict(first.context))
+    assert not answer.abstained and answer.contextual
+    assert "no particular wording" in answer.lead and answer.citations[0].course_id == "data-privacy"

@@ -28,15 +28,54 @@ def test_a_standalone_question_is_not_disturbed_by_history(message):
     assert resolved.question == message and resolved.query == message
 
 
-@pytest.mark.parametrize("message", [
-    "how long does it last?", "and for contractors?", "what about part-time staff?", "who approves it?",
-    "Does that apply to interns?", "And during the probation period?", "is it paid?",
+@pytest.mark.parametrize("message, own", [
+    ("how long does it last?", "last"), ("and for contractors?", "contractors"),
+    ("what about part-time staff?", "part-time staff"), ("who approves it?", "approves"),
+    ("Does that apply to interns?", "interns"), ("And during the probation period?", "probation period"),
+    ("is it paid?", "paid"),
 ])
-def test_a_question_that_leans_on_the_last_one_is_read_with_it(message):
+def test_a_question_that_leans_on_the_last_one_is_read_with_it(message, own):
     resolved = resolve(message, CONTEXT)
     assert resolved.kind == "question" and resolved.contextual
-    assert "parental" in resolved.query.lower() and message in resolved.query
+    assert "parental" in resolved.query.lower() and own in resolved.query
+    assert "parental" in resolved.question.lower() and own in resolved.question
     assert resolved.prefer == ("benefits/leave", "Parental leave")
+
+
+_KIN = {"mexico": "country", "canada": "country", "phone": "device", "laptop": "device", "work laptop": "device"}
+
+
+def _nearest_by_kind(phrase, candidates):
+    """A stand-in for the embedding's cosines that a reader can check: 1 for phrases of the same kind."""
+    kind = _KIN.get(phrase.lower())
+    return [1.0 if kind and _KIN.get(c.lower()) == kind else 0.0 for c in candidates]
+
+
+@pytest.mark.parametrize("previous, message, query", [
+    ("How much annual leave do I earn per pay period?", "And sick leave?", "How much sick leave do I earn per pay period?"),
+    ("What is the per diem for a trip to Canada?", "And for Mexico?", "What is the per diem for a trip to Mexico?"),
+    ("When should my work laptop arrive?", "What about my phone?", "When should my work phone arrive?"),
+    ("What is the deadline for the travel voucher?", "And for the local voucher?",
+     "What is the deadline for the local voucher?"),
+])
+def test_what_about_x_searches_the_previous_question_with_x_in_place(previous, message, query):
+    resolved = resolve(message, AnswerContext(previous, "c", "s"), _nearest_by_kind)
+    assert resolved.query == query
+    assert resolved.question == f"{previous} {message}"  # read with both questions: nothing of the first is lost
+
+
+def test_a_condition_is_added_to_the_previous_question():
+    context = AnswerContext("How many hours of advanced sick leave can I request?", "c", "s")
+    resolved = resolve("What about if I'm a term employee?", context, _nearest_by_kind)
+    assert resolved.question == resolved.query == "How many hours of advanced sick leave can I request if I'm a term employee?"
+    resolved = resolve("What if I work part-time?", context)
+    assert resolved.question == "How many hours of advanced sick leave can I request if I work part-time?"
+
+
+def test_a_second_sentence_with_a_pronoun_is_asked_about_the_new_thing():
+    context = AnswerContext("When will the performance awards be issued?", "c", "s")
+    resolved = resolve("What about the mid-year self-assessment? When is that due?", context)
+    assert resolved.question == "When is the mid-year self-assessment due?"
 
 
 @pytest.mark.parametrize("message, kind", [
@@ -115,6 +154,17 @@ def test_an_example_is_only_given_when_the_section_has_one():
     got = section_operation("example", CONTEXT, s, None, 3)
     assert [x.text for x in got] == ["For example, a parent of twins gets the same 12 weeks."]
     assert section_operation("example", CONTEXT, s[:1], None, 3) == []
+
+
+def test_an_example_that_opens_a_worked_example_goes_on_with_it():
+    s = _sentences("S", ["Leave is earned back by the end of the year.", "For example: it is June and 14 pay periods are left.",
+                         "You earn 4 hours per pay period.", "So you can take up to 56 hours in advance.",
+                         "Other leave follows other rules."])
+    got = section_operation("example", CONTEXT, s, None, 3)
+    assert [x.text for x in got] == [s[1].text, s[2].text, s[3].text]
+    listed = _sentences("S", ["Here are some examples of sensitive information:", "passwords", "API keys"])
+    assert [x.text for x in section_operation("example", CONTEXT, listed, None, 3)] == [
+        "Here are some examples of sensitive information:", "passwords", "API keys"]
 
 
 def test_an_acronym_is_not_a_pronoun():
