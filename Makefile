@@ -29,6 +29,7 @@ eval: setup
 	.venv/bin/tutor eval cmrc
 	.venv/bin/tutor eval crosslingual
 	.venv/bin/tutor eval assessment
+	.venv/bin/tutor eval rubric
 	.venv/bin/tutor eval recommender
 
 clean:

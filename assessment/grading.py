@@ -32,6 +32,132 @@ ZH_THRESHOLD = 0.53
 ZH_SIMILARITY_WEIGHT = 0.8
 
 
+# A reply in other words chooses an option when it scores at least OPTION_FLOOR against it (options are short:
+# lower than the free-text threshold) and OPTION_MARGIN more than against any other option.
+OPTION_FLOOR = 0.45
+OPTION_MARGIN = 0.15
+_NEGATOR = re.compile(r"^(not|never|neither|nor|cannot|can't|don't|doesn't|didn't|isn't|aren't|wasn't|won't|"
+                      r"shouldn't|mustn't|no)$")
+_UNITS = {"hour": ("h", 1), "day": ("d", 1), "week": ("d", 7), "month": ("mo", 1), "year": ("mo", 12),
+          "minute": ("min", 1), "dollar": ("$", 1), "percent": ("%", 1), "%": ("%", 1), "$": ("$", 1)}
+_UNIT_MODIFIERS = frozenset("business calendar work working full whole".split())
+_ONES = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                                    "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\$|%|\d[\d,]*(?:\.\d+)?|[a-z]+(?:'[a-z]+)?", text.lower().replace("’", "'").replace("-", " "))
+
+
+def quantities(text: str) -> set[tuple[str, float]]:
+    """The amounts an English answer names, as (unit, value) in one base unit per kind: "12 months" and "one
+    year", "104 hours" and "one hundred and four hours", "$75" and "75 dollars" name the same. A bare number is
+    ("", value)."""
+    words, out, i = _words(text), set(), 0
+    while i < len(words):
+        value, j = _number_at(words, i)
+        if value is None:
+            i += 1
+            continue
+        before = words[i - 1] if i else ""
+        if j + 1 < len(words) and words[j] in _UNIT_MODIFIERS:  # "10 business days", "120 calendar days"
+            j += 1
+        unit = words[j].rstrip("s") if j < len(words) else ""
+        if before == "$":
+            out.add(("$", value))
+        elif unit in _UNITS:
+            base, factor = _UNITS[unit]
+            out.add((base, value * factor))
+        elif unit in ("a", "an", "per", "each", "every") or not unit:
+            out.add(("", value))
+        else:
+            out.add(("", value))
+        i = max(j, i + 1)
+    return out
+
+
+def _number_at(words: list[str], i: int) -> tuple[float | None, int]:
+    """A number written in digits or words starting at words[i] ("one hundred and twenty", "seventy five"),
+    and the index after it; "a year" counts as one year."""
+    word = words[i]
+    if word[0].isdigit():
+        return float(word.replace(",", "")), i + 1
+    if word in ("a", "an") and i + 1 < len(words) and words[i + 1].rstrip("s") in _UNITS and words[i + 1] not in ("$", "%"):
+        return 1.0, i + 1
+    total, current, j, seen = 0.0, 0.0, i, False
+    while j < len(words):
+        w = words[j]
+        if w in _ONES:
+            current += _ONES[w]
+        elif w in _TENS:
+            current += _TENS[w]
+        elif w == "hundred" and seen:
+            current *= 100
+        elif w == "thousand" and seen:
+            total, current = total + current * 1000, 0.0
+        elif w == "and" and seen and j + 1 < len(words) and (words[j + 1] in _ONES or words[j + 1] in _TENS):
+            pass
+        else:
+            break
+        seen = True
+        j += 1
+    return (total + current, j) if seen else (None, i)
+
+
+def negated_words(text: str) -> set[str]:
+    """Content words an answer negates: those within three words after "not", "never", "don't", "no" ... ("it
+    is not paid out" negates "paid")."""
+    words = _words(text)
+    out: set[str] = set()
+    for i, word in enumerate(words):
+        if _NEGATOR.match(word) or word.endswith("n't"):
+            out |= {_stem(w) for w in words[i + 1:i + 4] if w not in _STOP and not _NEGATOR.match(w)}
+    return out
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _same_amount(said: set[tuple[str, float]], ref: set[tuple[str, float]]) -> bool:
+    """Whether one amount of the response is one of the reference's (a bare number matches any unit)."""
+    return any(v == rv and (u == ru or not u or not ru) for u, v in said for ru, rv in ref)
+
+
+def same_amount_and_terms(response: str, reference: str) -> bool:
+    """The response names the reference's amount and at least half of its other content words ("6 hours each pay
+    period" for "6 hours per pay period"; not "4 hours per pay period" for "4 hours per leave year")."""
+    ref_q = quantities(reference)
+    if not ref_q or not _same_amount(quantities(response), ref_q):
+        return False
+    numberish = set(_ONES) | set(_TENS) | {"hundred", "thousand", "and"} | {u + "s" for u in _UNITS} | set(_UNITS)
+    rest = {_stem(w) for w in _words(reference) if w not in _STOP and w not in numberish and not w[0].isdigit()
+            and w not in ("up", "maximum", "most", "least", "per", "each", "every", "$", "%")}
+    said = {_stem(w) for w in _words(response)}
+    return not rest or len(rest & said) >= len(rest) / 2
+
+
+def contradicts(response: str, reference: str) -> str | None:
+    """Why the response states the opposite of the reference or another amount; None when it does not."""
+    said_q, ref_q = quantities(response), quantities(reference)
+    if ref_q and said_q and not _same_amount(said_q, ref_q):
+        units = {u for u, _ in ref_q}
+        if {u for u, _ in said_q} & units or not any(u for u, _ in said_q):
+            return "a different amount"
+        return "a different unit"
+    said = {_stem(w) for w in _words(response) if w not in _STOP}
+    ref = {_stem(w) for w in _words(reference) if w not in _STOP}
+    if (negated_words(response) - negated_words(reference)) & ref:
+        return "the reference is negated"
+    if (negated_words(reference) - negated_words(response)) & said:
+        return "the reference is negated"
+    return None
+
+
 @dataclass
 class Grade:
     correct: bool
@@ -98,9 +224,29 @@ class Grader:
         return self._multilingual
 
     def grade_choice(self, response: str, options: Sequence[str], answer: str) -> Grade:
-        chosen = parse_choice(response, options)
+        try:
+            chosen = parse_choice(response, options)
+        except InvalidAnswer as exc:
+            chosen = self.paraphrased_option(response, options) if exc.code == "not_an_option" else None
+            if chosen is None:
+                raise
         correct = normalise(options[chosen]) == normalise(answer)
         return Grade(correct, 1.0 if correct else 0.0, f"chose option {chosen + 1}")
+
+    def paraphrased_option(self, response: str, options: Sequence[str]) -> int | None:
+        """The option a learner wrote in other words ("report it right away" for "Report it immediately"):
+        the one nearest in meaning, when it is near enough and clearly nearer than the others; None otherwise,
+        so the learner is asked to pick rather than being graded on a guess."""
+        if self.embedder is None or len(options) < 2 or chinese.has_han(response):
+            return None
+        if negated_words(response) and not any(negated_words(o) for o in options):
+            return None
+        scores = [self.score(response, option) for option in options]
+        order = sorted(range(len(options)), key=lambda i: -scores[i])
+        best, second = scores[order[0]], scores[order[1]]
+        if best >= OPTION_FLOOR and best - second >= OPTION_MARGIN:
+            return order[0]
+        return None
 
     def grade_text(self, response: str, reference: str, wrong: Sequence[str] = ()) -> Grade:
         text = check_answer_text(response)
@@ -118,6 +264,11 @@ class Grader:
             if names_wrong:
                 return Grade(False, 0.2, "also names a wrong option")
             return Grade(True, 1.0, "matches the reference")
+        contradiction = contradicts(text, reference)
+        if contradiction:
+            return Grade(False, 0.0, contradiction)
+        if same_amount_and_terms(text, reference) and not names_wrong:
+            return Grade(True, 0.95, "names the same amount")
         if self._near_spelling(said, ref) and not names_wrong:
             return Grade(True, 0.95, "matches the reference, allowing for spelling")
         score = self.score(text, reference)
@@ -127,8 +278,8 @@ class Grader:
         """Blend of embedding cosine and the share of the reference's content words present."""
         vectors = self.embedder.embed([response, reference])
         cosine = float(np.dot(vectors[0], vectors[1]))
-        ref_words = set(content_words(reference))
-        overlap = len(ref_words & set(content_words(response))) / len(ref_words) if ref_words else 0.0
+        ref_words = {_stem(w) for w in content_words(reference)}
+        overlap = len(ref_words & {_stem(w) for w in content_words(response)}) / len(ref_words) if ref_words else 0.0
         return self.similarity_weight * cosine + (1 - self.similarity_weight) * overlap
 
     def _grade_chinese(self, text: str, reference: str, wrong: Sequence[str]) -> Grade:

@@ -18,12 +18,13 @@ import numpy as np
 
 from . import chinese, cloze_zh
 from .grading import normalise
+from .key_facts import Fact, key_facts, quantity_distractors
+from .quality import question_quality
 
 LEVEL_OFFSET = {"beginner": -0.1, "intermediate": 0.0, "advanced": 0.1}
 _BOLD = re.compile(r"\*\*([^*\n]{2,40})\*\*")
 _CODE = re.compile(r"`([^`\n]{2,30})`")
 _ACRONYM = re.compile(r"\b([A-Z]{2,6}s?)\b")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*])")
 BLANK = "_____"
 _COMMON = frozenset("""about above after again also always among another because been before being below between both
 called cannot could does doing down during each either every from have having into itself just like made make many
@@ -46,7 +47,9 @@ class Question:
     url: str = ""
     source_chunk: str = ""
     difficulty: float = 0.5
-    origin: str = "authored"
+    origin: str = "authored"  # "authored" (course front matter), "generated" or "trainer" (written in the console)
+    quality: float | None = None  # generated questions only: assessment.quality
+    quality_parts: dict[str, float] = field(default_factory=dict)
 
     def as_row(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,10 +99,11 @@ def key_terms(text: str, idf: dict[str, float] | None = None, salient: int = 3) 
 
 
 def document_frequencies(texts: Sequence[str]) -> dict[str, float]:
-    """Inverse document frequency of lower-case words over passages, and of noun compounds over Chinese ones."""
+    """Inverse document frequency of lower-case words, of acronyms as written (GSA, PTO) and of noun compounds
+    over Chinese passages."""
     counts: dict[str, int] = {}
     for text in texts:
-        words = set(re.findall(r"\b[a-z][a-z-]{3,}\b", text.lower()))
+        words = set(re.findall(r"\b[a-z][a-z-]{3,}\b", text.lower())) | set(_ACRONYM.findall(text))
         if chinese.is_chinese_text(text):
             words |= set(cloze_zh.noun_terms(text))
         for word in words:
@@ -189,29 +193,23 @@ def usable_term(term: str) -> bool:
     return 1 <= len(words) <= 5 and not _LEADING_FUNCTION_WORD.match(term) and not term.endswith((".", ":", ","))
 
 
-def cloze_sentence(text: str, term: str) -> str | None:
-    """A single clean sentence (no list markers or line breaks) of 8-45 words containing the term."""
-    for sentence in _SENTENCE.split(text):
-        sentence = sentence.strip()
-        if term not in sentence or "\n" in sentence or sentence.startswith(("-", "*", "|", "#", "`")):
-            continue
-        if 8 <= len(sentence.split()) <= 45 and not sentence.rstrip().endswith(":"):
-            return sentence
-    return None
-
-
 def generate_questions(course: dict[str, Any], chunks: Sequence[Any], pool_terms: Sequence[str], embedder=None,
                        per_chunk: int = 1, seed: int = 7, idf: dict[str, float] | None = None,
                        multilingual=None) -> tuple[list[Question], int]:
     """Cloze and multiple-choice questions from a course's passages; returns (kept, rejected count).
 
     Chinese passages are judged by `multilingual` (by default, when an `embedder` is given at all, the shared
-    multilingual encoder): the English embedder cannot tell Chinese synonyms from unrelated words."""
+    multilingual encoder): the English embedder cannot tell Chinese synonyms from unrelated words. Each kept
+    question carries its quality score (assessment.quality)."""
     meta = course.get("metadata") or {}
     skills = [str(s) for s in meta.get("skills") or []]
     section_skills = {str(q.get("section")): str(q.get("skill")) for q in meta.get("questions") or [] if isinstance(q, dict)}
     rng = random.Random(seed)
-    pool = [t for t in dict.fromkeys(_plain(p) for p in pool_terms) if usable_term(t)]
+    idf_max = max(idf.values()) if idf else 0.0
+    facts_of = {c.chunk_id: key_facts(c.text, idf, c.section) for c in chunks if not chinese.is_chinese_text(c.text)}
+    quantities = [f.term for facts in facts_of.values() for f in facts if f.kind == "quantity"]
+    named = [f.term for facts in facts_of.values() for f in facts if f.kind != "quantity"]
+    pool = [t for t in dict.fromkeys(_plain(p) for p in [*pool_terms, *named]) if usable_term(t)]
     if embedder is not None:
         embedder = CachedEmbedder(embedder)
         embedder.embed([t for t in pool if not chinese.has_han(t)])  # one batch for every term this course can use
@@ -223,43 +221,62 @@ def generate_questions(course: dict[str, Any], chunks: Sequence[Any], pool_terms
             if zh_embedder is None and (embedder is not None or multilingual is not None):
                 zh_embedder = CachedEmbedder(multilingual or chinese.multilingual_embedder())
             made_zh, bad = _chinese_questions(course, chunk, pool, zh_embedder, rng, per_chunk, idf,
-                                              _skill_for(chunk.section, chunk.text, skills, section_skills))
+                                              _skill_for(chunk.section, chunk.text, skills, section_skills), idf_max)
             kept += made_zh
             rejected += bad
             continue
         made = 0
-        for term in key_terms(chunk.text, idf):
+        for fact in facts_of[chunk.chunk_id]:
             if made >= per_chunk:
                 break
-            plain_term = _plain(term)
-            sentence = cloze_sentence(chunk.text, term) if usable_term(plain_term) else None
-            if sentence is None:
+            q = _fact_question(course, chunk, fact, pool, quantities, embedder, rng,
+                               _skill_for(chunk.section, chunk.text, skills, section_skills))
+            if q is None:
                 continue
-            plain_sentence = _plain(sentence)
-            prompt = plain_sentence.replace(plain_term, BLANK, 1)
-            if BLANK not in prompt or plain_term in prompt:
-                continue
-            distractors = _distractors(plain_term, pool, embedder, rng)
-            kind = "mcq" if len(distractors) == 3 else "short"
-            options = sorted([plain_term, *distractors], key=lambda _: rng.random()) if kind == "mcq" else []
-            qid = "gen-" + hashlib.sha1(f"{chunk.chunk_id}:{term}".encode()).hexdigest()[:12]
-            q = Question(
-                question_id=qid, course_id=course["course_id"], course_title=course["title"],
-                skill=_skill_for(chunk.section, chunk.text, skills, section_skills), kind=kind,
-                prompt=f"Fill in the blank: {prompt}", answer=plain_term, options=options,
-                explanation=plain_sentence, section=chunk.section.split(" > ")[0], url=chunk.url,
-                source_chunk=chunk.chunk_id, difficulty=0.45 if kind == "mcq" else 0.6, origin="generated",
-            )
             if check_question(q, chunk.text, embedder):
                 rejected += 1
                 continue
+            _score(q, chunk.text, idf, embedder, idf_max, fact.kind)
             kept.append(q)
             made += 1
     return kept, rejected
 
 
+def _fact_question(course: dict[str, Any], chunk: Any, fact: Fact, pool: Sequence[str], quantities: Sequence[str],
+                   embedder, rng: random.Random, skill: str) -> Question | None:
+    """A cloze question on `fact`: its sentence with the term blanked (whole words, once, and nowhere else in the
+    prompt), multiple choice when three distractors of the same kind exist (other amounts of the same unit for a
+    quantity; related terms of the same shape otherwise), else a short answer."""
+    pattern = re.compile(rf"(?<![\w$&/.-]){re.escape(fact.term)}(?![\w&/-]|\.\w)")  # not inside "USA.gov", "M&IE"
+    if len(pattern.findall(fact.sentence)) != 1:
+        return None
+    prompt = pattern.sub(BLANK, fact.sentence, count=1)
+    if fact.kind == "quantity":
+        distractors = quantity_distractors(fact.term, quantities)
+    elif usable_term(fact.term):
+        distractors = _distractors(fact.term, pool, embedder, rng)
+    else:
+        return None
+    kind = "mcq" if len(distractors) == 3 else "short"
+    options = sorted([fact.term, *distractors], key=lambda _: rng.random()) if kind == "mcq" else []
+    return Question(
+        question_id="gen-" + hashlib.sha1(f"{chunk.chunk_id}:{fact.term}".encode()).hexdigest()[:12],
+        course_id=course["course_id"], course_title=course["title"], skill=skill, kind=kind,
+        prompt=f"Fill in the blank: {prompt}", answer=fact.term, options=options, explanation=fact.sentence,
+        section=chunk.section.split(" > ")[0], url=chunk.url, source_chunk=chunk.chunk_id,
+        difficulty=0.45 if kind == "mcq" else 0.6, origin="generated",
+    )
+
+
+def _score(q: Question, source_text: str, idf: dict[str, float] | None, embedder, idf_max: float,
+           fact_kind: str | None = None) -> None:
+    found = question_quality(q, source_text, idf, embedder, idf_max=idf_max, fact_kind=fact_kind)
+    q.quality, q.quality_parts = found.score, found.parts
+
+
 def _chinese_questions(course: dict[str, Any], chunk: Any, pool: Sequence[str], embedder, rng: random.Random,
-                       per_chunk: int, idf: dict[str, float] | None, skill: str) -> tuple[list[Question], int]:
+                       per_chunk: int, idf: dict[str, float] | None, skill: str,
+                       idf_max: float = 0.0) -> tuple[list[Question], int]:
     """Up to `per_chunk` checked cloze questions from a Chinese passage; returns (kept, rejected count)."""
     kept: list[Question] = []
     rejected = 0
@@ -283,6 +300,7 @@ def _chinese_questions(course: dict[str, Any], chunk: Any, pool: Sequence[str], 
         if check_question(q, chunk.text, embedder):
             rejected += 1
             continue
+        _score(q, chunk.text, idf, embedder, idf_max)
         kept.append(q)
     return kept, rejected
 

@@ -81,6 +81,11 @@ def _shifted(base: float, question: dict[str, Any]) -> float:
     return 1 / (1 + math.exp(-logit))
 
 
+def _servable(question: dict[str, Any] | None) -> bool:
+    """Whether a question may be asked now: it exists and is approved (a retired or draft one is not)."""
+    return question is not None and question.get("status", "approved") == "approved"
+
+
 def _language_of(topic: str) -> str | None:
     """The language a topic is written in: Chinese, English, or None for no topic (or only digits)."""
     if has_han(topic):
@@ -117,8 +122,14 @@ class QuizService:
         return {s: predict_correct(learner_mastery.get(s, {}).get("p_mastery", self.params.p_init), self.params)
                 for s in skills}
 
+    def servable(self, courses: set[str] | None = None) -> list[dict[str, Any]]:
+        """The questions a quiz may ask, of the `courses` given (None: all): approved ones only (authored,
+        trainer-written, and generated ones a trainer approved or whose quality reached the auto-approve score).
+        Drafts and retired questions never reach learners."""
+        return [q for q in self.store.questions(status="approved") if courses is None or q["course_id"] in courses]
+
     def _topic_questions(self, topic: str, courses: set[str] | None = None, language: str | None = None) -> list[dict[str, Any]]:
-        everything = [q for q in self.store.questions() if courses is None or q["course_id"] in courses]
+        everything = self.servable(courses)
         if not everything:
             raise NoQuestions("no_bank")
         language = language or _language_of(topic)
@@ -148,8 +159,11 @@ class QuizService:
         course = questions[int(np.argmax(sims))]["course_id"]
         ranked = sorted((float(-s), i) for i, s in enumerate(sims) if questions[i]["course_id"] == course)
         close = [questions[i] for neg, i in ranked if -neg >= best - 0.15]
-        # Too few close matches: fill up with the course's next-nearest questions.
-        return close if len(close) >= self.settings.quiz_length else [questions[i] for _, i in ranked[: self.settings.quiz_length * 2]]
+        if len(close) >= self.settings.quiz_length:
+            return close
+        # Too few close matches: fill up with the course's next-nearest questions that are still on the topic, so
+        # "quiz me on sabbatical" never turns into a quiz on the rest of the handbook (a shorter quiz instead).
+        return [questions[i] for neg, i in ranked if -neg >= floor][: self.settings.quiz_length * 2]
 
     def _chinese_topic_similarities(self, topic: str, questions: list[dict[str, Any]]) -> np.ndarray:
         """A Chinese topic against each question's section and its prompt, the nearer of the two, by the
@@ -197,7 +211,7 @@ class QuizService:
         questions in `language` ("en", "zh"; by default the topic's own, else any) where the bank has some."""
         if review:
             due = [self.store.question(c["question_id"]) for c in self.store.due_cards(learner, time.time())]
-            chosen = [q for q in due if q and (courses is None or q["course_id"] in courses)][: self.settings.quiz_length]
+            chosen = [q for q in due if _servable(q) and (courses is None or q["course_id"] in courses)][: self.settings.quiz_length]
             if not chosen:
                 raise NoQuestions("nothing_due")
         else:
@@ -291,6 +305,6 @@ class QuizService:
         due: dict[str, int] = {}
         for card in self.store.due_cards(learner, time.time()):
             q = self.store.question(card["question_id"])
-            if q:
+            if _servable(q):
                 due[q["skill"]] = due.get(q["skill"], 0) + 1
         return Standing(self.store.mastery(learner), due)

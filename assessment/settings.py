@@ -30,6 +30,17 @@ class AssessmentSettings(BaseModel):
     )
     desired_retention: float = Field(0.9, gt=0.5, lt=1.0, description="FSRS target recall probability when a review falls due.")
     generate_questions: bool = Field(True, description="Add checked cloze and multiple-choice questions generated from passages.")
+    auto_approve_score: float = Field(
+        0.8, ge=0.0, le=1.0,
+        description="Generated questions with a quality score (assessment/quality.py) at least this reach learners "
+        "without a trainer's approval; the others wait as drafts in the console's question bank. 1 turns "
+        "auto-approval off: every generated question waits for a trainer.",
+    )
+    review_min_attempts: int = Field(
+        10, ge=2, le=10000,
+        description="Learners who must have answered a question before its statistics (everyone right, everyone "
+        "wrong, negative discrimination) put it on the console's 'needs review' list.",
+    )
 
     @model_validator(mode="after")
     def _band(self) -> "AssessmentSettings":

@@ -213,6 +213,7 @@ EVAL_SUITES = {"rag": "eval.quality.rag_eval", "reading": "eval.quality.reading_
                "assessment": "eval.quality.assessment_eval", "recommender": "eval.quality.recommender_eval"}
 EVAL_SUITES["cmrc"] = "eval.quality.cmrc_eval"  # Chinese retrieval and reading (CMRC 2018)
 EVAL_SUITES["crosslingual"] = "eval.quality.crosslingual_eval"  # Chinese questions over the English 18F handbook
+EVAL_SUITES["rubric"] = "eval.quality.question_rubric"  # generated questions against the rubric (handbook, courses)
 
 
 @app.command(name="eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -220,7 +221,7 @@ def evaluate(
     ctx: typer.Context,
     suite: str = typer.Argument("rag", help="rag (retrieval, answers), reading (abstention, leading sentence, "
                                 "leave-gold-out), handbook (a real handbook through the REST channel), assessment "
-                                "(tracing, questions, grading) or recommender."),
+                                "(tracing, questions, grading), rubric (generated questions checked) or recommender."),
 ) -> None:
     """Run an evaluation on the public data sets in ../shared/evaldata; extra options go to the suite."""
     import importlib

@@ -1,4 +1,4 @@
-"""The trainer console: transcripts, review, content gaps, analytics; privacy in every view."""
+"""The trainer console: transcripts, review, content gaps, analytics, the question bank; privacy in every view."""
 from .app import create_app
 from .auth import add_user, authenticate
 from .privacy import alias, redact

@@ -9,10 +9,12 @@ from typing import Any
 import numpy as np
 
 
-def item_statistics(attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def item_statistics(attempts: list[dict[str, Any]], shared: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Per question, from its attempts (store.Analytics.item_attempts): attempts, difficulty (share correct),
     discrimination (point-biserial correlation of the item with the learner's score on the other items) and, for
-    multiple choice, how often each option was picked."""
+    multiple choice, how often each option was picked. With `shared` (the question bank's statistics per
+    question id: tutor.QuestionBank.statistics), difficulty and discrimination are the bank's, so the analytics
+    page and the question bank agree."""
     by_learner: dict[str, list[int]] = defaultdict(list)
     for a in attempts:
         by_learner[a["learner"]].append(a["correct"])
@@ -31,8 +33,13 @@ def item_statistics(attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
         results, rest = np.array(item["results"], float), np.array(item["rest"], float)
         discrimination = float(np.corrcoef(results, rest)[0, 1]) if len(results) > 2 and results.std() > 0 and rest.std() > 0 else None
         picks = sum(item["choices"].values())
+        bank = (shared or {}).get(item["question_id"])
+        if bank and bank.get("share_correct") is not None:
+            difficulty, discrimination = bank["share_correct"], bank["discrimination"]
+        else:
+            difficulty = float(results.mean())
         out.append({"question_id": item["question_id"], "prompt": item["prompt"], "attempts": len(results),
-                    "difficulty": float(results.mean()), "discrimination": discrimination,
+                    "difficulty": difficulty, "discrimination": discrimination,
                     "option_rates": {o: item["choices"].get(o, 0) / picks for o in item["options"]} if picks else {}})
     return sorted(out, key=lambda i: -i["attempts"])
 
@@ -52,10 +59,11 @@ def recommendation_takeup(enrolments: dict[str, int], shown: int) -> dict[str, A
             "take-up (enrolments per recommendation)": enrolled / shown if shown else 0.0}
 
 
-def statistics(analytics, events) -> dict[str, Any]:
-    """Everything the analytics page shows, from the tutor's records (store.Analytics) and Rasa's events."""
+def statistics(analytics, events, shared: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Everything the analytics page shows, from the tutor's records (store.Analytics), Rasa's events and the
+    question bank's item statistics (`shared`)."""
     shown = events.count_action("action_recommend_courses") if events is not None else 0
-    return {"usage": analytics.usage_by_day(), "rates": analytics.rates(), "items": item_statistics(analytics.item_attempts()),
+    return {"usage": analytics.usage_by_day(), "rates": analytics.rates(), "items": item_statistics(analytics.item_attempts(), shared),
             "mastery": mastery_distribution(analytics.mastery_values()),
             "takeup": recommendation_takeup(analytics.enrolment_counts(), shown)}
 

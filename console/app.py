@@ -1,4 +1,5 @@
-"""The trainer console: a small server-rendered Starlette app with a JSON API behind each view.
+"""The trainer console: a small server-rendered Starlette app with a JSON API behind each view. The question
+bank's pages are in console/questions.py.
 
 Login required; trainers and admins only (learner accounts are refused); CSRF tokens on every action;
 learners appear under stable aliases unless the viewer is an admin; PII is redacted in views and exports.
@@ -22,7 +23,7 @@ from starlette.templating import Jinja2Templates
 from messages.language import has_han
 from tutor import Tutor
 
-from . import analytics, dialogue, exports, gaps
+from . import analytics, dialogue, exports, gaps, questions
 from .auth import CONSOLE_ROLES, authenticate
 from .presenting import Presenter
 
@@ -167,7 +168,7 @@ def create_app(tutor: Tutor, secret: str) -> Starlette:
         return guard(request, api=True) or JSONResponse({"clusters": gap_clusters()})
 
     def stats() -> dict[str, Any]:
-        return analytics.statistics(records.analytics, events())
+        return analytics.statistics(records.analytics, events(), tutor.question_bank.statistics())
 
     async def analytics_page(request: Request) -> Response:
         refused = guard(request)
@@ -200,6 +201,7 @@ def create_app(tutor: Tutor, secret: str) -> Starlette:
         Route("/conversations/{key}/review", review, methods=["POST"]), Route("/turns/{turn_id}/annotate", annotate, methods=["POST"]),
         Route("/gaps", gaps_page), Route("/api/gaps", gaps_api), Route("/analytics", analytics_page), Route("/api/analytics", analytics_api),
         Route("/export.{fmt:str}", export),
+        *questions.routes(tutor, questions.Kit(guard=guard, refuse_action=refuse_action, page=page, user=user)),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=secret, session_cookie="tutor_console", same_site="strict",
                              https_only=settings.https_only, max_age=8 * 3600)]

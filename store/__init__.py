@@ -1,10 +1,11 @@
-"""The tutor's own SQLite records: turns, questions, quiz sessions, attempts, mastery, review cards, profiles,
-console notes and accounts; and Rasa's dialogue events where privacy operations must reach them. All the SQL of
-the project lives here."""
+"""The tutor's own SQLite records: turns, questions (and trainers' review of them), quiz sessions, attempts,
+mastery, review cards, profiles, console notes and accounts; and Rasa's dialogue events where privacy operations
+must reach them. All the SQL of the project lives here."""
 from .errors import AnswerConflict, StoreError
-from .learning import LearningStore
+from .learning import QUESTION_STATUSES, LearningStore
 from .migrations import migrate, open_database
 from .profiles import ProfileStore
+from .question_review import QuestionReviews
 from .records import Records
 from .retry import write as write_transaction
 from .schema import LEARNER_KEYED, LINKED, RETAINED, SHARED, classify
@@ -24,7 +25,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "AnswerConflict", "FEEDBACK_VALUES", "LEARNER_KEYED", "LINKED", "LearningStore", "ProfileStore", "RETAINED", "Records",
-    "SHARED", "StoreError", "TrackerEvents", "TranscriptFilter", "Transcripts", "TurnStore", "classify", "migrate",
+    "AnswerConflict", "FEEDBACK_VALUES", "LEARNER_KEYED", "LINKED", "LearningStore", "ProfileStore", "QUESTION_STATUSES",
+    "QuestionReviews", "RETAINED", "Records", "SHARED", "StoreError", "TrackerEvents", "TranscriptFilter", "Transcripts", "TurnStore", "classify", "migrate",
     "open_database", "pseudonym", "tracker_events", "write_transaction",
 ]

@@ -16,7 +16,12 @@ from .retry import write
 
 log = logging.getLogger(__name__)
 
-_JSON_FIELDS = {"options", "question_ids", "hints"}
+_JSON_FIELDS = {"options", "question_ids", "hints", "quality_parts"}
+QUESTION_STATUSES = ("draft", "approved", "retired")
+# What a trainer's edit changes, and so what a re-sync must not overwrite once a question is edited.
+EDITABLE = ("kind", "prompt", "answer", "options", "explanation")
+# Set only by trainers (store.QuestionReviews), never by a sync.
+_REVIEW_FIELDS = ("edited", "edited_by", "edited_at", "reviewed_by", "reviewed_at", "source_missing")
 
 
 def _decode(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -41,34 +46,74 @@ class LearningStore:
         self.db = open_database(db)
 
     # Questions
+    def _decided(self) -> dict[str, bool]:
+        """Questions a trainer approved, retired or edited: question id -> whether edited."""
+        rows = self.db.execute("select question_id, edited from questions where reviewed_by != '' or edited = 1")
+        return {qid: bool(edited) for qid, edited in rows.fetchall()}
+
     def upsert_questions(self, rows: Iterable[dict[str, Any]]) -> int:
-        rows = [_encode({**r, "created": r.get("created") or time.time()}) for r in rows]
+        """Add or refresh questions (what a sync of the bank does), in one transaction, never undoing a trainer's
+        work: a question a trainer approved or retired keeps its status, one they edited keeps its wording too
+        (EDITABLE); the rest of the row (course, skill, source, quality) is refreshed. Other questions take the
+        status their row brings, by default approved, or draft for a generated one."""
+        now = time.time()
+        rows = [{k: v for k, v in r.items() if k not in _REVIEW_FIELDS} for r in rows]
+
+        def apply() -> None:
+            decided = self._decided()
+            groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for row in rows:
+                row = _encode({**row, "source_missing": 0})
+                qid = row["question_id"]
+                if qid in decided:
+                    drop = {"status", "created", *(EDITABLE if decided[qid] else ())}
+                    self.db["questions"].update(qid, {k: v for k, v in row.items() if k not in drop and k != "question_id"})
+                    continue
+                row.setdefault("status", "draft" if row.get("origin") == "generated" else "approved")
+                row["created"] = row.get("created") or now
+                groups.setdefault(tuple(sorted(row)), []).append(row)
+            for same_columns in groups.values():  # sqlite-utils fills a column missing from a row with NULL
+                self.db["questions"].upsert_all(same_columns, pk="question_id")
+
         if rows:
-            write(self.db, lambda: self.db["questions"].upsert_all(rows, pk="question_id"), what="upsert questions")
+            write(self.db, apply, what="upsert questions")
         return len(rows)
 
     def remove_generated_except(self, keep: set[str]) -> int:
-        """Drop generated questions not in `keep`, except those an open quiz still refers to."""
+        """Drop generated questions not in `keep` (their passage is gone), except those an open quiz still refers
+        to and those a trainer approved, retired or edited: these stay, marked `source_missing` for review (a
+        retired one so that it never comes back as new should its passage return). Returns how many were dropped."""
 
         def apply() -> int:
             kept = set(keep)
             for row in self.db["quiz_sessions"].rows_where("status in ('active', 'paused')"):
                 kept |= set(json.loads(row["question_ids"]))
-            generated = self.db["questions"].rows_where("origin = 'generated'")
-            stale = [r["question_id"] for r in generated if r["question_id"] not in kept]
+            decided = self._decided()
+            generated = [r[0] for r in self.db.execute("select question_id from questions where origin = 'generated'").fetchall()]
+            stale = [qid for qid in generated if qid not in kept and qid not in decided]
             for qid in stale:
                 self.db["questions"].delete(qid)
+            orphans = [qid for qid in generated if qid not in keep and qid in decided]
+            for qid in orphans:
+                self.db["questions"].update(qid, {"source_missing": 1})
+            if orphans:
+                log.info("%d reviewed generated questions lost their passage; kept for review", len(orphans))
             return len(stale)
 
         return write(self.db, apply, what="remove generated questions")
 
-    def questions(self, course_id: str | None = None) -> list[dict[str, Any]]:
-        """Every question in the bank, or one course's."""
-        where, params = ("1", []) if course_id is None else ("course_id = ?", [course_id])
-        return [_decode(r) for r in self.db["questions"].rows_where(where, params, order_by="question_id")]
+    def questions(self, course_id: str | None = None, status: str | None = None, skill: str | None = None) -> list[dict[str, Any]]:
+        """Every question in the bank, or those of one course, status and/or skill."""
+        clauses = [(column, value) for column, value in (("course_id", course_id), ("status", status), ("skill", skill))
+                   if value is not None]
+        where = " and ".join(f"{column} = ?" for column, _ in clauses) or "1"
+        rows = self.db["questions"].rows_where(where, [v for _, v in clauses], order_by="question_id")
+        return [_decode(r) for r in rows]
 
     def has_questions(self, course_id: str) -> bool:
-        return self.db.execute("select 1 from questions where course_id = ? limit 1", [course_id]).fetchone() is not None
+        """Whether a quiz on this course could be asked (it has approved questions)."""
+        return self.db.execute("select 1 from questions where course_id = ? and status = 'approved' limit 1",
+                               [course_id]).fetchone() is not None
 
     def question(self, question_id: str) -> dict[str, Any] | None:
         rows = list(self.db["questions"].rows_where("question_id = ?", [question_id]))

@@ -121,9 +121,28 @@ def _8_turns_search_chinese(db: sqlite_utils.Database) -> None:
     db.execute(f"insert into {TRIGRAM_INDEX}({TRIGRAM_INDEX}) values ('rebuild')")
 
 
+def _9_question_review(db: sqlite_utils.Database) -> None:
+    # Trainers review the bank: a status (draft, approved, retired: only approved questions are asked), the quality
+    # score of a generated question and its parts, who edited or decided and when (a re-sync keeps their work),
+    # and whether a generated question's passage is gone. Generated questions already in the bank become drafts;
+    # the next sync scores them and approves those above assessment.auto_approve_score.
+    questions = db["questions"]
+    questions.add_column("status", str, not_null_default="approved")
+    questions.add_column("quality", float)
+    questions.add_column("quality_parts", str)
+    questions.add_column("edited", int, not_null_default=0)
+    questions.add_column("edited_by", str, not_null_default="")
+    questions.add_column("edited_at", float)
+    questions.add_column("reviewed_by", str, not_null_default="")
+    questions.add_column("reviewed_at", float)
+    questions.add_column("source_missing", int, not_null_default=0)
+    db.execute("update questions set status = 'draft' where origin = 'generated'")
+    questions.create_index(["status"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _1_turns, _2_learning, _3_profiles, _4_turn_conversations, _5_console, _6_turns_learner, _7_profile_language,
-    _8_turns_search_chinese,
+    _8_turns_search_chinese, _9_question_review,
 ]
 
 

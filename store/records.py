@@ -1,5 +1,5 @@
 """The tutor's own records in one SQLite file, behind one connection: turns, the learning records, profiles,
-transcripts for trainers, analytics and console accounts; and the two operations that cut across them,
+transcripts for trainers, analytics, console accounts and trainers' review of the question bank; and the two operations that cut across them,
 forgetting a learner and applying the retention period."""
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .analytics import Analytics
 from .learning import LearningStore
 from .migrations import open_database
 from .profiles import ProfileStore
+from .question_review import QuestionReviews
 from .retry import write
 from .schema import LEARNER_KEYED, LINKED
 from .transcripts import Transcripts
@@ -32,6 +33,7 @@ class Records:
         self.transcripts = Transcripts(self.db)
         self.analytics = Analytics(self.db)
         self.accounts = Accounts(self.db)
+        self.question_reviews = QuestionReviews(self.db)
 
     def conversations_of(self, learner: str) -> set[str]:
         """The conversation ids of the learner's recorded turns (the learner's own id included)."""

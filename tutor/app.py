@@ -17,6 +17,7 @@ from .endpoints import tracker_store_url
 from .guidance import Guidance
 from .outcome import Outcome
 from .parts import Parts
+from .question_bank import QuestionBank
 from .quizzing import Quizzing
 from .settings import Settings, load_settings
 from .unsaved import STORE_ERRORS
@@ -34,6 +35,7 @@ class Tutor:
         self._answering = Answering(self.parts)
         self._quizzing = Quizzing(self.parts)
         self._guidance = Guidance(self.parts)
+        self.question_bank = QuestionBank(self.parts)  # trainers' review of the quiz questions (the console)
 
     @classmethod
     def from_settings_file(cls, path: Path | None = None) -> "Tutor":

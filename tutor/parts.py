@@ -67,18 +67,25 @@ class Parts:
                 self._built[name] = (version, build())
             return self._built[name][1]
 
-    def quiz(self):
-        """The quiz service (assessment.QuizService), its question bank brought up to date with the index."""
-        from assessment import Grader, QuizService, sync_question_bank
+    def sync_bank(self) -> None:
+        """Bring the question bank up to date with the index now serving, once per index version (per process);
+        trainers' decisions and edits survive it (assessment.sync_question_bank)."""
+        from assessment import sync_question_bank
 
         def sync() -> bool:
             courses, chunks = self.chain.retriever.corpus()
-            generate = self.settings.assessment.generate_questions
-            sync_question_bank(self.records.learning, courses, chunks if generate else [], self.embedder,
-                               multilingual=self.chain.retriever.multilingual)
+            cfg = self.settings.assessment
+            sync_question_bank(self.records.learning, courses, chunks if cfg.generate_questions else [], self.embedder,
+                               multilingual=self.chain.retriever.multilingual, auto_approve_score=cfg.auto_approve_score)
             return True
 
         self._per_index("question_bank", sync)
+
+    def quiz(self):
+        """The quiz service (assessment.QuizService), its question bank brought up to date with the index."""
+        from assessment import Grader, QuizService
+
+        self.sync_bank()
 
         def build():
             cfg = self.settings.assessment

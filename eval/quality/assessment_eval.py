@@ -21,6 +21,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from assessment import Grader, check_question, fit_bkt, generate_questions, trace
+from assessment.grading import normalise
 from assessment.questions import document_frequencies, key_terms
 from retrieval import SentenceEmbedder
 
@@ -117,18 +118,23 @@ def _auc(y: list[int], p: list[float]) -> float:
 
 
 def question_generation(items: list[dict], embedder) -> dict[str, float]:
-    """Generate from SciQ support paragraphs; report the share of candidates that pass the checks."""
+    """Generate at most two questions per SciQ support paragraph; report the share of candidates that pass the
+    checks, and the share of paragraphs where one of its questions has the human question's answer as its key
+    (the generator asks what a teacher would ask)."""
     chunks = [SimpleNamespace(chunk_id=f"sciq-{i}", text=row["support"], section="", url="") for i, row in enumerate(items)]
     idf = document_frequencies([c.text for c in chunks])
     pool = [t for c in chunks for t in key_terms(c.text, idf)]
-    kept, rejected = generate_questions({"course_id": "sciq", "title": "SciQ", "metadata": {}}, chunks, pool, embedder, idf=idf)
+    kept, rejected = generate_questions({"course_id": "sciq", "title": "SciQ", "metadata": {}}, chunks, pool, embedder,
+                                        idf=idf, per_chunk=2)
     source = {c.chunk_id: (c, row) for c, row in zip(chunks, items)}
-    gold = sum(1 for q in kept if q.answer.lower() == source[q.source_chunk][1]["correct_answer"].lower())
+    same = lambda q: normalise(q.answer) == normalise(source[q.source_chunk][1]["correct_answer"])  # noqa: E731
+    asked = {q.source_chunk for q in kept if same(q)}
     return {"passages": len(chunks), "questions kept": len(kept), "candidates rejected by checks": rejected,
             "pass rate": len(kept) / max(1, len(kept) + rejected),
             "multiple choice share": sum(q.kind == "mcq" for q in kept) / max(1, len(kept)),
             "kept questions that pass a re-check": sum(not check_question(q, source[q.source_chunk][0].text, embedder) for q in kept) / max(1, len(kept)),
-            "blank is the SciQ question's own answer": gold / max(1, len(kept))}
+            "questions whose key is the SciQ question's answer": sum(same(q) for q in kept) / max(1, len(kept)),
+            "paragraphs where one of at most two questions has the SciQ answer as key": len(asked) / max(1, len(chunks))}
 
 
 def paraphrases(answer: str) -> list[str]:
@@ -158,6 +164,19 @@ def grading(items: list[dict], grader: Grader) -> dict[str, float]:
 
 
 
+def handbook_grading(grader: Grader, path: Path = Path(__file__).resolve().parents[1] / "handbook" / "grading.yaml") -> dict[str, float]:
+    """Learners' answers to handbook questions (eval/handbook/grading.yaml): meaning-equivalent ones must pass,
+    plausible wrong ones (another fact, the negated rule, another amount) must not."""
+    import yaml
+
+    items = yaml.safe_load(path.read_text())["items"]
+    right = [grader.grade_text(answer, item["reference"]).correct for item in items for answer in item["right"]]
+    wrong = [grader.grade_text(answer, item["reference"]).correct for item in items for answer in item["wrong"]]
+    return {"questions": len(items), "meaning-equivalent answers": len(right),
+            "  accepted": sum(right) / max(1, len(right)), "plausible wrong answers": len(wrong),
+            "  rejected": 1 - sum(wrong) / max(1, len(wrong))}
+
+
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("eval/reports/assessment.md"))
@@ -179,6 +198,7 @@ def main(argv: list[str] | None = None) -> str:
     sections.append("## Question generation from SciQ support paragraphs\n\n" + table(question_generation(sciq, embedder)))
     grader = Grader(embedder)
     sections.append(f"## Free-text grading on SciQ ({args.grading_sample} questions)\n\n" + table(grading(sciq[: args.grading_sample], grader)))
+    sections.append("## Free-text grading on handbook answers (eval/handbook/grading.yaml)\n\n" + table(handbook_grading(grader)))
     return write_report(sections, args.out)
 
 

@@ -3,7 +3,6 @@ control on every URL, privacy (aliases, redaction, forget), and the pages driven
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -14,11 +13,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.console import launch_chromium
 from tests.support.rest_learner import Learner
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "correct horse battery"
 
 
@@ -72,7 +71,8 @@ def session_for(url: str, user: str) -> requests.Session:
     return s
 
 
-PATHS = ["/", "/conversations", "/api/conversations", "/gaps", "/api/gaps", "/analytics", "/api/analytics", "/export.csv", "/export.json"]
+PATHS = ["/", "/conversations", "/api/conversations", "/gaps", "/api/gaps", "/analytics", "/api/analytics", "/export.csv", "/export.json",
+         "/questions", "/api/questions", "/questions/new"]
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -123,16 +123,12 @@ def test_filters_gaps_and_analytics(console_url):
 
 
 def test_pages_in_headless_chromium(console_url, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import sync_playwright
 
     shots = Path(os.environ.get("TUTOR_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = launch_chromium(p)
         page = browser.new_page(accept_downloads=True, viewport={"width": 1280, "height": 900})
         page.goto(console_url + "/conversations")
         assert "/login" in page.url

@@ -3,6 +3,7 @@ console started with `tutor console` on a free loopback port, and a logged-in HT
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import pytest
 import requests
 
 from .workspace import ROOT, free_port
@@ -54,3 +56,15 @@ def logged_in(url: str, user: str, password: str) -> requests.Session:
     reply = session.post(url + "/login", data={"username": user, "password": password}, allow_redirects=False, timeout=10)
     assert reply.status_code == 303, reply.text
     return session
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def launch_chromium(playwright):
+    """Debian's headless Chromium (Playwright's own browser download does not work offline), kept off the network."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"])

@@ -48,3 +48,31 @@ def test_semantic_paraphrase_of_a_longer_reference(grader):
     assert grader.grade_text("within one month", "one month").correct
     assert grader.grade_text("forward it to the security team", "forward it to security").correct
     assert not grader.grade_text("delete it immediately", "forward it to security").correct
+
+
+POLICY = ["Report it to the security team immediately", "Delete the email and carry on",
+          "Forward it to your colleagues as a warning", "Reply to the sender to ask who they are"]
+
+
+@pytest.mark.parametrize("reply", ["tell the security team right away", "report it to security straight away"])
+def test_a_clear_paraphrase_of_an_option_chooses_it(grader, reply):
+    grade = grader.grade_choice(reply, POLICY, POLICY[0])
+    assert grade.correct and grade.reason == "chose option 1"
+
+
+def test_a_paraphrase_that_fits_no_option_clearly_is_asked_again_not_graded(grader):
+    with pytest.raises(InvalidAnswer) as invalid:
+        grader.grade_choice("I would do something about it", POLICY, POLICY[0])
+    assert invalid.value.code == "not_an_option"
+
+
+@pytest.mark.parametrize("reply, reference", [
+    ("don't report it to the security team", "report it to the security team immediately"),
+    ("8 weeks", "6 weeks"), ("twelve weeks of paid leave", "six weeks of paid leave"),
+])
+def test_a_negated_answer_or_a_different_number_is_wrong(grader, reply, reference):
+    assert not grader.grade_text(reply, reference).correct
+
+
+def test_the_same_number_in_words_still_passes(grader):
+    assert grader.grade_text("six weeks", "6 weeks").correct

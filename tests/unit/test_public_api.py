@@ -68,7 +68,8 @@ def test_retrieval_surface():
 
 def test_store_surface():
     assert sorted(store.__all__) == sorted([
-        "AnswerConflict", "FEEDBACK_VALUES", "LEARNER_KEYED", "LINKED", "LearningStore", "ProfileStore", "RETAINED",
+        "AnswerConflict", "FEEDBACK_VALUES", "LEARNER_KEYED", "LINKED", "LearningStore", "ProfileStore", "QUESTION_STATUSES",
+        "QuestionReviews", "RETAINED",
         "Records", "SHARED", "StoreError", "TrackerEvents", "TranscriptFilter", "Transcripts", "TurnStore", "classify",
         "migrate", "open_database", "pseudonym", "tracker_events", "write_transaction",
     ])

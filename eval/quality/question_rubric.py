@@ -1,0 +1,175 @@
+"""The automated rubric on every question the tutor generates from a real handbook and from the sample courses.
+
+    tutor eval rubric [--out eval/reports/question_rubric.md] [--index var/cache/eval/18f-index] [--sample 50]
+
+Each corpus is ingested (the handbook incrementally into a kept folder, the sample courses into a temporary one)
+and its question bank is built exactly as the tutor builds it (assessment.sync_question_bank into a fresh
+store). Every generated question is then checked against a rubric written independently of the generator:
+
+- no blank or markup from a link, code, a table or a template in the prompt or the answer;
+- the answer is not in the stem;
+- multiple choice: options distinct, and of one kind (amounts of one unit, or named things);
+- the source sentence is not under a prohibiting heading or an item of a prohibiting list ("Not OK:", "Don't").
+
+Coverage: the share of sections that state a fact (a sentence of 8-45 words with a number in it) with at least
+one question. The report ends with a random sample of questions for a person to read against the rubric.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import re
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from ..report import table, write_report
+
+log = logging.getLogger("eval")
+ROOT = Path(__file__).resolve().parents[2]
+
+_MARKUP = re.compile(r"\]\(|\*\*|`|\{%|\{\{|https?://|www\.|\||<[a-z/]|^#|\s#\w")
+_PROHIBITING = re.compile(r"\b(not ok|not okay|don'?t|do not|never|avoid|prohibited|not allowed|must not|forbidden)\b",
+                          re.IGNORECASE)
+_UNIT = re.compile(r"^\$|%$|\b(days?|weeks?|months?|years?|hours?|minutes?|percent|pay periods?|times|sessions?|nights?)$",
+                   re.IGNORECASE)
+_FACT_SENTENCE = re.compile(r"[^.!?\n]*\d[^.!?\n]*[.!?]")
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\u4e00-\u9fff$%]+", " ", text.lower()).split())
+
+
+def _kind(option: str) -> str:
+    match = _UNIT.search(option.strip())
+    if match and re.search(r"\d|one|two|three|four|five|six|seven|eight|nine|ten|twelve", option.lower()):
+        return "amount:" + match.group(0).lower().rstrip("s")
+    return "thing"
+
+
+def rubric_problems(question: dict, source_text: str, section: str) -> list[str]:
+    """What fails the rubric for one generated question (empty when it passes)."""
+    problems = []
+    prompt = question["prompt"].replace("_____", " ")
+    if _MARKUP.search(question["prompt"]) or _MARKUP.search(question["answer"]):
+        problems.append("markup or link in the prompt or answer")
+    answer = _norm(question["answer"])
+    if answer and (f" {answer} " in f" {_norm(prompt)} " or (not answer.isascii() and answer in _norm(prompt))):
+        problems.append("answer in the stem")
+    options = question.get("options") or []
+    if options:
+        if len({_norm(o) for o in options}) != len(options):
+            problems.append("options not distinct")
+        if len({_kind(o) for o in options}) != 1:
+            problems.append("options of different kinds")
+    if under_prohibition(question.get("explanation") or "", source_text, section):
+        problems.append("source under a prohibiting heading or list")
+    return problems
+
+
+def under_prohibition(sentence: str, source_text: str, section: str) -> bool:
+    """Whether the sentence sits under a prohibiting heading, or is an item of a list led in by a prohibition."""
+    if section and _PROHIBITING.search(section.split(" > ")[-1]):
+        return True
+    words = _norm(sentence).split()
+    probe = " ".join(words[:6])
+    lines = source_text.splitlines()
+    at = next((i for i, line in enumerate(lines) if probe and probe in _norm(line)), None)
+    if at is None or not re.match(r"\s*([-*+]|\d+[.)])\s", lines[at]):
+        return False
+    for line in reversed(lines[:at]):
+        if line.strip() and not re.match(r"\s*([-*+]|\d+[.)])\s", line) and not line.startswith("  "):
+            return line.rstrip().endswith(":") and bool(_PROHIBITING.search(line))
+    return False
+
+
+def fact_sections(chunks) -> set[tuple[str, str]]:
+    """Sections with a sentence of 8-45 words holding a number (not a table row)."""
+    found = set()
+    for chunk in chunks:
+        for line in chunk.text.splitlines():
+            if line.strip().startswith("|"):
+                continue
+            if any(8 <= len(m.group(0).split()) <= 45 for m in _FACT_SENTENCE.finditer(line)):
+                found.add((chunk.course_id, chunk.section))
+                break
+    return found
+
+
+def evaluate_corpus(name: str, index_dir: Path, settings, embedder, rng: random.Random, sample: int) -> tuple[dict, list[str]]:
+    """The rubric's figures for one ingested corpus, and a sample of its questions as Markdown lines."""
+    from assessment import sync_question_bank
+    from retrieval import Retriever
+    from store import Records
+
+    retriever = Retriever(index_dir, embedder, settings)
+    courses, chunks = retriever.corpus()
+    with tempfile.TemporaryDirectory(prefix="rubric-") as work:
+        records = Records(Path(work) / "tutor.db")
+        sync_question_bank(records.learning, courses, chunks, embedder, multilingual=retriever.multilingual)
+        questions = [q for q in records.learning.questions() if q["origin"] == "generated"]
+    by_chunk = {c.chunk_id: c for c in chunks}
+    failures: dict[str, int] = defaultdict(int)
+    passed = 0
+    for q in questions:
+        chunk = by_chunk.get(q["source_chunk"])
+        problems = rubric_problems(q, chunk.text if chunk else "", chunk.section if chunk else "")
+        passed += not problems
+        for problem in problems:
+            failures[problem] += 1
+    stating = fact_sections(chunks)
+    asked = {(by_chunk[q["source_chunk"]].course_id, by_chunk[q["source_chunk"]].section)
+             for q in questions if q["source_chunk"] in by_chunk}
+    figures = {"passages": len(chunks), "generated questions": len(questions),
+               "pass the rubric": passed / max(1, len(questions)),
+               **{f"  fail: {k}": v for k, v in sorted(failures.items())},
+               "sections stating a fact": len(stating),
+               "  with at least one question": len(stating & asked) / max(1, len(stating)),
+               "multiple choice share": sum(q["kind"] == "mcq" for q in questions) / max(1, len(questions)),
+               "approved by their quality score (reach learners without review)":
+                   sum(q["status"] == "approved" for q in questions) / max(1, len(questions))}
+    approved = [q for q in questions if q["status"] == "approved"]
+    lines = ["All generated:"] + _listed(rng.sample(questions, min(sample, len(questions))))
+    lines += ["", "Approved by their quality score:"] + _listed(rng.sample(approved, min(sample, len(approved))))
+    return figures, lines
+
+
+def _listed(questions: list[dict]) -> list[str]:
+    return [f"{i + 1}. {q['prompt']} — answer: {q['answer']}" + (f" — options: {', '.join(q['options'])}" if q["options"] else "")
+            + f" — quality {q['quality']}" for i, q in enumerate(questions)]
+
+
+def main(argv: list[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, default=ROOT / "var" / "cache" / "eval" / "18f-index")
+    parser.add_argument("--out", type=Path, default=Path("eval/reports/question_rubric.md"))
+    parser.add_argument("--sample", type=int, default=50)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    from retrieval import RetrievalSettings, SentenceEmbedder, ingest
+
+    from ..handbook.questions import corpus_dir
+
+    settings = RetrievalSettings()
+    embedder = SentenceEmbedder(settings.embedding)
+    rng = random.Random(7)
+    sections = ["# Generated questions against the rubric"]
+    corpus = corpus_dir()
+    if corpus.exists():
+        ingest(corpus, args.index, embedder, settings)
+        figures, sample = evaluate_corpus("18F handbook", args.index, settings, embedder, rng, args.sample)
+        sections += ["## The 18F handbook\n\n" + table(figures),
+                     f"### {len(sample)} at random, for reading against the rubric\n\n" + "\n".join(sample)]
+    else:
+        log.warning("handbook not found at %s: only the sample courses are checked", corpus)
+    with tempfile.TemporaryDirectory(prefix="rubric-courses-") as work:
+        index = Path(work) / "index"
+        ingest(ROOT / "data" / "courses", index, embedder, settings)
+        figures, sample = evaluate_corpus("sample courses", index, settings, embedder, rng, 15)
+    sections += ["## The sample courses\n\n" + table(figures), "### 15 at random\n\n" + "\n".join(sample)]
+    return write_report(sections, args.out)
+
+
+if __name__ == "__main__":
+    main()
