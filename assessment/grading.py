@@ -69,9 +69,7 @@ def quantities(text: str) -> set[tuple[str, float]]:
         elif unit in _UNITS:
             base, factor = _UNITS[unit]
             out.add((base, value * factor))
-        elif unit in ("a", "an", "per", "each", "every") or not unit:
-            out.add(("", value))
-        else:
+        else:  # a bare number ("6", "six per week")
             out.add(("", value))
         i = max(j, i + 1)
     return out

@@ -97,7 +97,7 @@ def fact_sections(chunks) -> set[tuple[str, str]]:
     return found
 
 
-def evaluate_corpus(name: str, index_dir: Path, settings, embedder, rng: random.Random, sample: int) -> tuple[dict, list[str]]:
+def evaluate_corpus(index_dir: Path, settings, embedder, rng: random.Random, sample: int) -> tuple[dict, list[str]]:
     """The rubric's figures for one ingested corpus, and a sample of its questions as Markdown lines."""
     from assessment import sync_question_bank
     from retrieval import Retriever
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> str:
     corpus = corpus_dir()
     if corpus.exists():
         ingest(corpus, args.index, embedder, settings)
-        figures, sample = evaluate_corpus("18F handbook", args.index, settings, embedder, rng, args.sample)
+        figures, sample = evaluate_corpus(args.index, settings, embedder, rng, args.sample)
         sections += ["## The 18F handbook\n\n" + table(figures),
                      f"### {len(sample)} at random, for reading against the rubric\n\n" + "\n".join(sample)]
     else:
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> str:
     with tempfile.TemporaryDirectory(prefix="rubric-courses-") as work:
         index = Path(work) / "index"
         ingest(ROOT / "data" / "courses", index, embedder, settings)
-        figures, sample = evaluate_corpus("sample courses", index, settings, embedder, rng, 15)
+        figures, sample = evaluate_corpus(index, settings, embedder, rng, 15)
     sections += ["## The sample courses\n\n" + table(figures), "### 15 at random\n\n" + "\n".join(sample)]
     return write_report(sections, args.out)
 

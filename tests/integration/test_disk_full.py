@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from cli.rasa_servers import ServerGroup, train
-from tests.support.workspace import free_port, write_sqlite_endpoints, write_tutor_config
-from tutor import load_settings
+from cli.rasa_servers import ServerGroup
+from tests.support.workspace import serving_tutor
 
 pytestmark = pytest.mark.integration
 
@@ -33,16 +32,8 @@ def small_disk(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tutor_on_small_disk(tmp_path_factory, small_disk: Path, course_index: Path, model_cache: Path):
     work = tmp_path_factory.mktemp("disk-full")
-    action_port = free_port()
-    endpoints = write_sqlite_endpoints(work / "endpoints.yml", work / "tracker.db")
-    write_tutor_config(work / "tutor.yml", index_dir=course_index, store=small_disk / "tutor.db", cache_dir=model_cache,
-                       action_port=action_port, endpoints=endpoints)
-    settings = load_settings(work / "tutor.yml")
-    train(settings)
-    group = ServerGroup(settings, log_dir=work / "logs", extra_env={"TUTOR_CONFIG": str(work / "tutor.yml")})
-    group.start()
-    yield group, small_disk / "tutor.db"
-    group.stop()
+    with serving_tutor(work, index_dir=course_index, store=small_disk / "tutor.db", cache_dir=model_cache) as group:
+        yield group, small_disk / "tutor.db"
 
 
 def ask(group: ServerGroup, sender: str, text: str) -> str:

@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cli.rasa_servers import ServerGroup, train
 from retrieval import RetrievalSettings, ingest
 from tests.support.rest_learner import Learner
-from tests.support.workspace import free_port, write_sqlite_endpoints, write_tutor_config
-from tutor import load_settings
+from tests.support.workspace import serving_tutor
 
 pytestmark = pytest.mark.integration
 HANDBOOK = Path(__file__).resolve().parents[1] / "data" / "handbook"
@@ -25,15 +23,8 @@ def handbook_tutor(tmp_path_factory, real_embedder, model_cache: Path):
     work = tmp_path_factory.mktemp("handbook-quiz")
     report = ingest(HANDBOOK, work / "index", real_embedder, RetrievalSettings())
     assert not report.failed
-    endpoints = write_sqlite_endpoints(work / "endpoints.yml", work / "tracker.db")
-    write_tutor_config(work / "tutor.yml", index_dir=work / "index", store=work / "tutor.db", cache_dir=model_cache,
-                       action_port=free_port(), endpoints=endpoints)
-    settings = load_settings(work / "tutor.yml")
-    train(settings)
-    group = ServerGroup(settings, log_dir=work / "logs", extra_env={"TUTOR_CONFIG": str(work / "tutor.yml")})
-    group.start()
-    yield group, work / "tutor.db"
-    group.stop()
+    with serving_tutor(work, index_dir=work / "index", store=work / "tutor.db", cache_dir=model_cache) as group:
+        yield group, work / "tutor.db"
 
 
 def quiz_question(messages: list[dict]) -> dict | None:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import socket
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,3 +34,23 @@ def write_tutor_config(path: Path, *, index_dir: Path, store: Path, cache_dir: P
         f"  endpoints: {endpoints}\n  credentials: {credentials}\n  models_dir: {ROOT / 'models'}\n"
     )
     return path
+
+
+@contextmanager
+def serving_tutor(work: Path, *, index_dir: Path, store: Path, cache_dir: Path) -> Iterator:
+    """The real Rasa and action servers of a tutor over `index_dir` and `store`, in workspace `work` (its own
+    ports, tracker database and logs), sharing the project's trained model; stopped on exit."""
+    from cli.rasa_servers import ServerGroup, train
+    from tutor import load_settings
+
+    endpoints = write_sqlite_endpoints(work / "endpoints.yml", work / "tracker.db")
+    write_tutor_config(work / "tutor.yml", index_dir=index_dir, store=store, cache_dir=cache_dir,
+                       action_port=free_port(), endpoints=endpoints)
+    settings = load_settings(work / "tutor.yml")
+    train(settings)
+    group = ServerGroup(settings, log_dir=work / "logs", extra_env={"TUTOR_CONFIG": str(work / "tutor.yml")})
+    group.start()
+    try:
+        yield group
+    finally:
+        group.stop()
