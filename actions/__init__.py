@@ -13,6 +13,7 @@ from .guidance import (
 )
 from .quiz import (
     ActionAskQuizAnswer,
+    ActionFlagQuestion,
     ActionQuizCommandOutsideQuiz,
     ActionQuizDone,
     ActionResumeQuiz,
@@ -23,8 +24,9 @@ from .quiz import (
 )
 
 __all__ = [
-    "ActionAnswerQuestion", "ActionAskQuizAnswer", "ActionConfirmProfile", "ActionEnrol", "ActionGreet",
-    "ActionHandleFallback", "ActionHelp", "ActionMarkCompleted", "ActionPlanPath", "ActionQuizCommandOutsideQuiz", "ActionQuizDone",
+    "ActionAnswerQuestion", "ActionAskQuizAnswer", "ActionConfirmProfile", "ActionEnrol", "ActionFlagQuestion",
+    "ActionGreet", "ActionHandleFallback", "ActionHelp", "ActionMarkCompleted", "ActionPlanPath",
+    "ActionQuizCommandOutsideQuiz", "ActionQuizDone",
     "ActionRecommendCourses", "ActionRespondYesNo", "ActionResumeQuiz", "ActionShowProgress", "ActionStartQuiz",
     "ActionStartQuizFromOffer", "ActionStoreFeedback", "ActionUpdateProfile", "ValidateProfileForm", "ValidateQuizForm",
 ]

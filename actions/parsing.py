@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from messages import LANGUAGES, say
 from messages.questions import looks_like_question as reads_as_question
 from messages.questions import signals
 
@@ -67,6 +68,33 @@ _ZH_COURSE = {
     "enrolled": re.compile(r"(?:报名|注册|参加|选修?)(?:了)?(?:这门)?(?P<course>.+?)(?:这门)?(?:课程?)?" + _ZH_END),
 }
 
+# Flagging a quiz question. Explicit phrasings only: each names the question ("flag this question", "this question
+# is wrong", "举报这道题"), so a quiz answer such as "report it" or "flag it" is never taken for a flag.
+_QUESTION = r"(?:(?:this|that|the|this last|that last|the last|last|the previous|previous)\s+)?(?:quiz\s+)?question"
+_FLAG_COMMAND = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:can|could|would)\s+you\s+|i\s*(?:want|would\s+like|'d\s+like)\s+to\s+|let\s+me\s+|i'?ll\s+)?"
+    rf"(?:flag|report|mark)\s+{_QUESTION}(?:\s+as\s+(?P<as>wrong|incorrect|broken|bad|unclear|outdated))?(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL)
+_FLAG_STATEMENT = re.compile(
+    rf"\b{_QUESTION}\s+(?:is|was|seems|looks|'s)\s+(?:(?:totally|completely|just|really|a\s+bit|plain)\s+)?"
+    r"(?:wrong|incorrect|broken|outdated|out\s+of\s+date|ambiguous|unclear|confusing|misleading|nonsense|a\s+mess)\b"
+    rf"|\b{_QUESTION}\s+(?:makes\s+no\s+sense|doesn'?t\s+make\s+(?:any\s+)?sense|has\s+(?:a|an)\s+(?:mistake|error|typo))"
+    rf"|\b(?:mistake|error|typo)\s+in\s+{_QUESTION}\b"
+    r"|\bthe\s+(?:answer\s+key|right\s+answer|correct\s+answer|expected\s+answer)\s+(?:is|was|seems|looks)\s+"
+    r"(?:wrong|incorrect|outdated)\b",
+    re.IGNORECASE)
+_ZH_QUESTION = r"(?:这|那|上一|刚才那|刚才的|前一)(?:个|道)?(?:题目?|问题)"
+_ZH_FLAG_COMMAND = re.compile(rf"^\s*(?:请|我要|我想|帮我)?(?:举报|标记|反馈|报告)(?:一下)?{_ZH_QUESTION}(?P<rest>.*)$",
+                              re.DOTALL)
+_ZH_FLAG_STATEMENT = re.compile(
+    rf"{_ZH_QUESTION}(?:的答案|的标准答案|的选项|的题干|的说法)?(?:本身)?"
+    r"(?:有问题|有错误?|错了|出错了|不对|有误|过时了?|说不通|讲不通|没道理|有歧义|不清楚)"
+    r"|(?:标准答案|参考答案)(?:错了|有误|不对|过时了?)")
+_PREVIOUS = re.compile(r"\b(?:previous|last|earlier)\s+(?:quiz\s+)?(?:question|one)\b|\bthe\s+one\s+before\b"
+                       r"|上一题|上一道|上一个问题|上道题|刚才那道|刚才的题|前一题", re.IGNORECASE)
+_REASON_LEAD = re.compile(r"^[\s:：,，;；.。!！—–-]*(?:(?:because|since|as|cause|reason)\b|因为|原因是)?[\s:：,，;；—–-]*",
+                          re.IGNORECASE)
+
 
 MAX_REPLY_WORDS = 5
 
@@ -75,6 +103,14 @@ def looks_like_question(text: str) -> bool:
     """Whether a message the NLU could not place reads as a question (messages.questions: question marks, also
     full-width, interrogative openings, CJK question particles, length) and should go to the tutor."""
     return reads_as_question(text)
+
+
+def asks_something(text: str) -> bool:
+    """Whether a message is worded as a question: a question mark, an interrogative opening ("what", "how", "is")
+    or clause, "explain …", a Chinese question particle. Stricter than looks_like_question, which length and
+    amounts alone satisfy: "the answer is outdated, it's 30 days now" is a complaint, not a question."""
+    found = signals(text)
+    return found.question_mark or found.interrogative_start or found.interrogative_clause or found.inquiry
 
 
 def is_short_reply(text: str) -> bool:
@@ -161,3 +197,31 @@ def course_named(text: str, pattern: re.Pattern) -> str:
         return title
     match = pattern.search(text or "") or _ZH_COURSE["completed" if pattern is COMPLETED else "enrolled"].search(text or "")
     return match.group("course").strip() if match else text
+
+
+def is_flag_request(text: str) -> bool:
+    """Whether the learner says outright that a quiz question is faulty or asks to flag it: "flag this question",
+    "report this question: the answer is outdated", "that question makes no sense", "这道题有问题"."""
+    said = text or ""
+    return any(p.search(said) for p in (_FLAG_COMMAND, _FLAG_STATEMENT, _ZH_FLAG_COMMAND, _ZH_FLAG_STATEMENT))
+
+
+def refers_to_previous(text: str) -> bool:
+    """Whether a flag is about the question answered last rather than the one now asked: "the previous question
+    was wrong", "上一题有问题"."""
+    return bool(_PREVIOUS.search(text or ""))
+
+
+def flag_reason(text: str) -> str:
+    """What a learner's flag says about the question: the words after "flag / report this question" ("report this
+    question: the answer is outdated" -> "the answer is outdated"), '' for the bare command or the flag button's
+    own words, else the whole message ("this question is wrong, it's 30 days now" is its own reason)."""
+    said = (text or "").strip()
+    if said.lower().strip(_COMMAND_PUNCTUATION) in {say("say.flag", lang).lower() for lang in LANGUAGES}:
+        return ""
+    match = _FLAG_COMMAND.match(said) or _ZH_FLAG_COMMAND.match(said)
+    if not match:
+        return said
+    rest = _REASON_LEAD.sub("", match.group("rest"), count=1).strip()
+    called = match.groupdict().get("as") or ""
+    return f"{called}: {rest}" if called and rest else called or rest

@@ -1,4 +1,5 @@
-"""Quiz actions: start, ask, validate (grade, hint, skip, pause, interruptions), resume, progress."""
+"""Quiz actions: start, ask, validate (grade, hint, skip, pause, flag, interruptions), resume, flag a question,
+progress."""
 from __future__ import annotations
 
 import time
@@ -11,13 +12,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from messages import QuizQuestion
 from tutor import QUIZ_ASKING, QUIZ_FINISHED, QUIZ_PAUSED
 
-from .answer import answer_latest
-from .parsing import is_option_only, looks_like_question, quiz_command, quiz_topic
+from .answer import answer_latest, offer_events
+from .parsing import (asks_something, flag_reason, is_flag_request, is_option_only, looks_like_question, quiz_command,
+                      quiz_topic, refers_to_previous)
 from .reading import entities_of, intent_of, learner_id, text_of
 from .runtime import LANGUAGE_SLOT, language_slot, send, turn_language, tutor
 
 # Intents that, said confidently mid-quiz, ask for something else rather than answer the question.
 OTHER_REQUESTS = {"recommend_next", "show_progress", "plan_path", "set_profile", "help", "start_quiz", "enrol_course", "mark_completed"}
+# A flag_question this confident, on a message that names no question, is a flag rather than a quiz answer.
+FLAG_CONFIDENCE = 0.8
 
 
 def is_interruption(tracker: Tracker, question: QuizQuestion | None) -> bool:
@@ -27,6 +31,25 @@ def is_interruption(tracker: Tracker, question: QuizQuestion | None) -> bool:
     if intent != "ask_question" or confidence < 0.6 or len(text.split()) < 4 or not looks_like_question(text):
         return False
     return not (question is not None and question.kind == "mcq" and is_option_only(text))
+
+
+def wants_to_flag(tracker: Tracker) -> bool:
+    """A flag on the question mid-quiz: said outright ("this question is wrong", "flag this question", the flag
+    button), or a confident flag_question that is neither an option pick nor worded as a question of its own."""
+    text = text_of(tracker)
+    if is_flag_request(text):
+        return True
+    intent, confidence = intent_of(tracker)
+    return intent == "flag_question" and confidence >= FLAG_CONFIDENCE and not is_option_only(text) \
+        and not asks_something(text)
+
+
+def flag(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> None:
+    """Flag the question the learner means (the one asked now, or the one answered last when they say "previous"),
+    with the reason they gave, and send the thanks."""
+    text = text_of(tracker)
+    outcome = tutor().flag_question(learner_id(tracker), flag_reason(text), previous=refers_to_previous(text), lang=lang)
+    send(dispatcher, outcome)
 
 
 def is_other_request(tracker: Tracker, question: QuizQuestion | None) -> bool:
@@ -102,6 +125,9 @@ class ValidateQuizForm(FormValidationAction):
             outcome = the.current_question(learner, lang=lang)
             send(dispatcher, outcome)
             return {"quiz_answer": "done" if outcome.quiz == QUIZ_FINISHED else "none"}
+        if wants_to_flag(tracker):  # recorded, not graded: the question is asked again and can still be answered
+            flag(dispatcher, tracker, lang)
+            return {"quiz_answer": None}
         intent, confidence = intent_of(tracker)
         command = quiz_command(text_of(tracker), intent, confidence)
         if intent == "give_feedback" and entities_of(tracker).get("turn_id"):
@@ -162,6 +188,23 @@ class ActionQuizCommandOutsideQuiz(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         lang = turn_language(tracker)
         send(dispatcher, tutor().quiz_command_outside(learner_id(tracker), lang=lang))
+        return [language_slot(lang)]
+
+
+class ActionFlagQuestion(Action):
+    """"this question is wrong", "flag this question: …" with no quiz form running (just after a quiz, or with one
+    paused): flags the question the learner saw last, or says there is none. A message worded as a question of its
+    own that names no quiz question ("what is wrong with my laptop setup?") is answered instead."""
+
+    def name(self) -> str:
+        return "action_flag_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        lang = turn_language(tracker)
+        text = text_of(tracker)
+        if not is_flag_request(text) and asks_something(text):
+            return offer_events(answer_latest(dispatcher, tracker, lang), lang)
+        flag(dispatcher, tracker, lang)
         return [language_slot(lang)]
 
 

@@ -30,12 +30,15 @@ class BankReport:
 
 
 def sync_question_bank(store, courses: Sequence[dict[str, Any]], chunks: Sequence[Any], embedder=None,
-                       multilingual=None, auto_approve_score: float | None = None) -> BankReport:
+                       multilingual=None, auto_approve_score: float | None = None,
+                       settings: AssessmentSettings | None = None) -> BankReport:
     """Upsert every course's questions into `store` (a store.LearningStore); drop generated ones whose passages
     are gone and that no trainer decided on. `multilingual` judges Chinese passages' questions (default: the
-    shared encoder); `auto_approve_score` defaults to the setting's default."""
+    shared encoder); `settings` gives the question forms to generate and, unless `auto_approve_score` is given,
+    the auto-approve score (default: the settings' defaults)."""
+    settings = settings or AssessmentSettings()
     if auto_approve_score is None:
-        auto_approve_score = AssessmentSettings().auto_approve_score
+        auto_approve_score = settings.auto_approve_score
     authored, generated, rejected = [], [], 0
     by_course: dict[str, list[Any]] = {}
     for chunk in chunks:
@@ -46,7 +49,8 @@ def sync_question_bank(store, courses: Sequence[dict[str, Any]], chunks: Sequenc
         own = by_course.get(course["course_id"], [])
         pool = [t for c in own for t in key_terms(c.text, idf)]
         made, bad = generate_questions(course, own, pool, embedder, idf=idf, multilingual=multilingual,
-                                       per_chunk=QUESTIONS_PER_PASSAGE)
+                                       per_chunk=QUESTIONS_PER_PASSAGE, forms=settings.question_forms,
+                                       max_option_words=settings.max_option_words)
         generated.extend(made)
         rejected += bad
     rows = [{**q.as_row(), "status": initial_status(q.origin, q.quality, auto_approve_score)} for q in authored + generated]

@@ -15,6 +15,7 @@ import re
 from typing import Sequence
 
 from .chinese import HAN, STOPWORDS, chinese_number, quantities, tagged
+from .distractors import nearest_unlike
 
 BLANK = "_____"
 PROMPT_PREFIX = "填空："
@@ -208,18 +209,4 @@ def zh_distractors(term: str, pool: Sequence[str], embedder, rng: random.Random,
         return chosen[:3] if len(chosen) >= 3 else []
     if kind == "term":
         others = [t for t in others if abs(len(t) - len(term)) <= 2 and HAN.search(t)]
-    if len(others) < 3:
-        return []
-    if embedder is None:
-        rng.shuffle(others)
-        return others[:3]
-    vectors = embedder.embed([term, *others])
-    sims = vectors[1:] @ vectors[0]
-    ranked = [c for s, c in sorted(zip(sims, others), key=lambda x: -x[0]) if s < synonym_cosine]
-    chosen: list[str] = []
-    for c in ranked:
-        if all(c not in o and o not in c for o in chosen):
-            chosen.append(c)
-        if len(chosen) == 3:
-            break
-    return chosen if len(chosen) == 3 else []
+    return nearest_unlike(term, others, embedder, rng, synonym_cosine)

@@ -34,3 +34,8 @@ class NoActiveQuiz(AssessmentError):
 class QuizMoved(AssessmentError):
     """The answer was for a question the quiz has already moved past (another conversation of the same learner
     answered first); nothing was recorded."""
+
+
+class NothingToFlag(AssessmentError):
+    """A learner flagged a question but none is waiting for their answer and none was answered lately:
+    "nothing_to_flag"."""

@@ -11,13 +11,16 @@ or it tests something else.
 
 A question needs review once at least `min_learners` have answered it and everyone got it right (share ≥
 0.95: it tests nothing), everyone got it wrong (≤ 0.05: the answer or its grading is likely wrong), or its
-discrimination is negative. Learners cannot flag a question in the conversation, so flags play no part.
+discrimination is negative; and, however few answered it, once `min_flags` learners flagged it in the conversation
+("this question is wrong") since a trainer last edited or decided on it. Flags need no minimum of learners: each
+is a learner saying outright what the numbers only hint at. Flags made before the last edit were about the old
+wording and no longer count; they are kept (`flags_before`) for the trainer to read.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -28,6 +31,7 @@ REASONS = {
     "everyone_right": "everyone answers it right (it tests nothing)",
     "everyone_wrong": "almost nobody answers it right (check the answer and the options)",
     "negative_discrimination": "learners who do well elsewhere get it wrong more often (ambiguous or wrong key?)",
+    "often_flagged": "often flagged: {flags} learners flagged it since its last edit or review (their reasons below)",
 }
 
 
@@ -40,13 +44,32 @@ class ItemStats:
     skipped: int = 0  # first attempts that were skips
     share_correct: float | None = None
     discrimination: float | None = None
+    flags: int = 0  # learners who flagged it since its last edit or trainer decision
+    flags_before: int = 0  # learners who flagged it before then
+
+    def reason_text(self, reason: str) -> str:
+        """A key of REASONS in words, with this question's numbers filled in."""
+        return REASONS[reason].format(flags=self.flags)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def item_statistics(responses: Iterable[tuple[str, str, int, int]]) -> dict[str, ItemStats]:
-    """Per question id, from (learner, question id, correct, skipped) attempts in the order they were made."""
+def item_statistics(responses: Iterable[tuple[str, str, int, int]],
+                    flags: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> dict[str, ItemStats]:
+    """Per question id, from (learner, question id, correct, skipped) attempts in the order they were made, and the
+    learners' `flags` per question id (each with `open`: made since the last edit or decision; store.QuestionReviews
+    .flags). A question flagged but never answered has statistics too: its flags."""
+    out = _from_responses(responses)
+    for question_id, found in (flags or {}).items():
+        stats = out.setdefault(question_id, ItemStats())
+        stats.flags = sum(1 for f in found if f.get("open"))
+        stats.flags_before = len(found) - stats.flags
+    return out
+
+
+def _from_responses(responses: Iterable[tuple[str, str, int, int]]) -> dict[str, ItemStats]:
+    """Attempts, learners, skips, share right and discrimination per question (first attempts only)."""
     attempts: dict[str, int] = defaultdict(int)
     first: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)  # question -> learner -> (correct, skipped)
     for learner, question_id, correct, skipped in responses:
@@ -82,10 +105,20 @@ def _point_biserial(item: list[int], rest: list[float]) -> float | None:
     return round(float(np.corrcoef(x, y)[0, 1]), 3)
 
 
-def review_reasons(stats: ItemStats | None, min_learners: int) -> list[str]:
-    """Why a question's statistics call for a trainer's look (keys of REASONS); [] when they do not, or when
-    fewer than `min_learners` have answered it."""
-    if stats is None or stats.learners < min_learners or stats.share_correct is None:
+def review_reasons(stats: ItemStats | None, min_learners: int, min_flags: int | None = None) -> list[str]:
+    """Why a question's statistics call for a trainer's look (keys of REASONS); [] when they do not. The answer
+    statistics count once `min_learners` have answered it; flags once `min_flags` learners flagged it (None: flags
+    are not considered)."""
+    if stats is None:
+        return []
+    reasons = _answer_reasons(stats, min_learners)
+    if min_flags is not None and stats.flags >= min_flags:
+        reasons.append("often_flagged")
+    return reasons
+
+
+def _answer_reasons(stats: ItemStats, min_learners: int) -> list[str]:
+    if stats.learners < min_learners or stats.share_correct is None:
         return []
     reasons = []
     if stats.share_correct >= EVERYONE_RIGHT:

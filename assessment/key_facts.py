@@ -3,7 +3,8 @@
 A passage is read line by line into plain sentences: links keep their words, emphasis and code marks go, table
 rows, code blocks and headings are left out, and so are items of a list whose heading or lead-in is a
 prohibition ("Not OK:", "Don't:", "## Avoid"), because a sentence from such a list states the opposite of the
-policy. In each sentence, candidates are scored by kind:
+policy (such lists are asked about only as "Which of these is NOT allowed?": assessment.rule_lists). In each
+sentence, candidates are scored by kind:
 
 - a quantity: an amount of money, a number with a unit (6 weeks, 10 business days, 240 hours, 30 percent), a
   frequency (every three years), a date (December 10);
@@ -21,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-__all__ = ["Fact", "key_facts", "plain_sentences", "quantity_of", "NEGATIVE_LEAD"]
+__all__ = ["Fact", "key_facts", "plain_sentences", "quantity_of", "quantity_distractors", "clean_line", "NEGATIVE_LEAD"]
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def plain_sentences(text: str, section: str = "") -> Iterator[str]:
             negative_list = line.rstrip().endswith(":") and bool(NEGATIVE_LEAD.search(line))
         elif negative_list:
             continue
-        for sentence in _SENTENCE.split(_clean(line)):
+        for sentence in _SENTENCE.split(clean_line(line)):
             sentence = sentence.strip()
             if sentence and not sentence.endswith(":") and _HOLE not in sentence:
                 yield sentence
@@ -129,7 +130,9 @@ def _logical_lines(text: str) -> Iterator[tuple[str, bool]]:
         current.append(line)
 
 
-def _clean(line: str) -> str:
+def clean_line(line: str) -> str:
+    """A line as a learner reads it: link words kept, emphasis, escapes and templates gone, code and addresses
+    replaced by a hole no quoted sentence may contain."""
     line = _TEMPLATE.sub(" ", line)
     line = _LINK.sub(lambda m: m.group(1), line)
     line = _BARE_URL.sub(_HOLE, line)

@@ -14,6 +14,15 @@ The score is a weighted mean of four parts, each 0..1, kept with the question so
 - `answer` (0.25): a number or amount, or a term the course defines (marked up, or the subject of a definition
   found by assessment.key_facts), scores 1; the thing a topic sentence ends on 0.6; any other answer 0.5.
 
+The two forms beyond the cloze (assessment.question_forms) fill the same four parts in their own way:
+
+- "Which of these is NOT allowed?": `term` 1 (the passage states the rule outright); `options` as above, the
+  allowed items' plausibility against the not-allowed one; `length` from the options, which carry the question
+  (2-8 words each score 1, one word or more than 8 0.7); `answer` 1 when both lists are in the passage, 0.8 when
+  the allowed one comes from a neighbouring section (read further from the question's source).
+- True or false: `term` 1 for an amount in the statement; `options` 0.5 (two fixed options: nothing to judge);
+  `length` from the statement as for a prompt; `answer` 1, the answer being an amount right or wrong.
+
 Deterministic: the same question, source and corpus always give the same score.
 """
 from __future__ import annotations
@@ -25,6 +34,9 @@ from typing import Any
 import numpy as np
 
 from . import chinese
+from .grading import normalise
+from .key_facts import QUANTITY
+from .question_forms import TRUE_FALSE_PREFIX, form_of
 
 PLAIN_TERM = 0.6
 WEIGHTS = {"term": 0.25, "options": 0.35, "length": 0.15, "answer": 0.25}
@@ -111,6 +123,10 @@ def question_quality(question: Any, source_text: str, idf: dict[str, float] | No
     `fact_kind` is what assessment.key_facts found the answer to be, when the question was made from a fact."""
     if idf_max is None:
         idf_max = max(idf.values()) if idf else 0.0
+    form = form_of(question)
+    if form != "cloze":
+        parts = _form_parts(question, source_text, embedder, form)
+        return Quality(round(sum(WEIGHTS[k] * v for k, v in parts.items()), 3), parts)
     parts = {
         "term": _term(question.answer, source_text, idf, idf_max, fact_kind),
         "options": _options(question, embedder),
@@ -118,3 +134,18 @@ def question_quality(question: Any, source_text: str, idf: dict[str, float] | No
         "answer": _answer(question.answer, source_text, fact_kind, common=_common_acronym(question.answer, idf, idf_max)),
     }
     return Quality(round(sum(WEIGHTS[k] * v for k, v in parts.items()), 3), parts)
+
+
+def _form_parts(question: Any, source_text: str, embedder, form: str) -> dict[str, float]:
+    """The four parts for a not-allowed or true/false question (see the module's docstring)."""
+    if form == "true_false":
+        statement = question.prompt[len(TRUE_FALSE_PREFIX):]
+        amount = bool(QUANTITY.search(statement))
+        return {"term": 1.0 if amount else PLAIN_TERM / 2, "options": 0.5, "length": _length(statement),
+                "answer": 1.0 if amount else 0.5}
+    source = f" {normalise(source_text.replace('**', ''))} "
+    here = all(f" {normalise(o)} " in source for o in question.options)
+    sizes = [len(o.split()) for o in question.options]
+    return {"term": 1.0, "options": _options(question, embedder),
+            "length": round(sum(1.0 if 2 <= n <= 8 else 0.7 for n in sizes) / max(1, len(sizes)), 3),
+            "answer": 1.0 if here else 0.8}

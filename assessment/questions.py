@@ -1,8 +1,10 @@
 """Quiz questions: the authored ones in course front matter, and ones generated from course passages.
 
 Generated questions are cloze (fill the blank) and multiple choice whose distractors are key terms of related
-passages. Every generated question passes `check_question` before it is kept: the answer is in its source,
-the prompt does not give it away, options are distinct and no distractor is a synonym of the answer.
+passages, and where the text supports them "Which of these is NOT allowed?" and true/false on a rule
+(assessment.question_forms). Every generated question passes `check_question` before it is kept: the answer is
+in its source, the prompt does not give it away, options are distinct and no distractor is a synonym of the
+answer (a true/false statement: its sentence as written, or with one amount changed).
 Chinese passages choose their terms, sentences and distractors in `cloze_zh` and are judged with the
 multilingual encoder; English passages never reach that code.
 """
@@ -12,14 +14,17 @@ import hashlib
 import random
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from . import chinese, cloze_zh
+from .distractors import CachedEmbedder, term_distractors
 from .grading import normalise
 from .key_facts import Fact, key_facts, quantity_distractors
 from .quality import question_quality
+from .question_forms import (FORMS, Draft, check_true_false, form_of, not_allowed_question, passage_lists,
+                             true_false_question)
 
 LEVEL_OFFSET = {"beginner": -0.1, "intermediate": 0.0, "advanced": 0.1}
 _BOLD = re.compile(r"\*\*([^*\n]{2,40})\*\*")
@@ -132,6 +137,8 @@ def check_question(q: Question, source_text: str, embedder=None, synonym_cosine:
     problems = []
     if chinese.has_han(q.answer) or chinese.has_han(q.prompt):
         return _check_chinese(q, source_text, embedder, synonym_cosine)
+    if form_of(q) == "true_false":
+        return check_true_false(q, source_text)
     plain_source = normalise(_plain(source_text))
     if normalise(q.answer) not in plain_source:
         problems.append("answer not in its source passage")
@@ -187,16 +194,23 @@ def _check_chinese(q: Question, source_text: str, embedder, synonym_cosine: floa
 _LEADING_FUNCTION_WORD = re.compile(r"^(if|on|in|use|do|don't|the|a|an|to|for|and|or|but|when|with|by|at|of|is|are|be|it|you|your|this|that)\b", re.IGNORECASE)
 
 
+_TEMPLATE_MARK = re.compile(r"[<>{}\[\]`|]|https?://")
+
+
 def usable_term(term: str) -> bool:
-    """A term that reads as a thing to name: 1-5 words, not a clause or instruction."""
+    """A term that reads as a thing to name: 1-5 words, not a clause or instruction, with no placeholder or
+    template in it ("cf push <app-name>", "{%include%}") that a learner would read as markup."""
     words = term.split()
-    return 1 <= len(words) <= 5 and not _LEADING_FUNCTION_WORD.match(term) and not term.endswith((".", ":", ","))
+    return (1 <= len(words) <= 5 and not _LEADING_FUNCTION_WORD.match(term) and not term.endswith((".", ":", ","))
+            and not _TEMPLATE_MARK.search(term))
 
 
 def generate_questions(course: dict[str, Any], chunks: Sequence[Any], pool_terms: Sequence[str], embedder=None,
                        per_chunk: int = 1, seed: int = 7, idf: dict[str, float] | None = None,
-                       multilingual=None) -> tuple[list[Question], int]:
-    """Cloze and multiple-choice questions from a course's passages; returns (kept, rejected count).
+                       multilingual=None, forms: Sequence[str] = FORMS,
+                       max_option_words: int = 10) -> tuple[list[Question], int]:
+    """Questions from a course's passages in the `forms` asked for (assessment.question_forms); returns (kept,
+    rejected count).
 
     Chinese passages are judged by `multilingual` (by default, when an `embedder` is given at all, the shared
     multilingual encoder): the English embedder cannot tell Chinese synonyms from unrelated words. Each kept
@@ -206,40 +220,118 @@ def generate_questions(course: dict[str, Any], chunks: Sequence[Any], pool_terms
     section_skills = {str(q.get("section")): str(q.get("skill")) for q in meta.get("questions") or [] if isinstance(q, dict)}
     rng = random.Random(seed)
     idf_max = max(idf.values()) if idf else 0.0
-    facts_of = {c.chunk_id: key_facts(c.text, idf, c.section) for c in chunks if not chinese.is_chinese_text(c.text)}
+    english = [c for c in chunks if not chinese.is_chinese_text(c.text)]
+    facts_of = {c.chunk_id: key_facts(c.text, idf, c.section) for c in english}
     quantities = [f.term for facts in facts_of.values() for f in facts if f.kind == "quantity"]
     named = [f.term for facts in facts_of.values() for f in facts if f.kind != "quantity"]
     pool = [t for t in dict.fromkeys(_plain(p) for p in [*pool_terms, *named]) if usable_term(t)]
     if embedder is not None:
         embedder = CachedEmbedder(embedder)
         embedder.embed([t for t in pool if not chinese.has_han(t)])  # one batch for every term this course can use
+    plan = _Plan(course, english, passage_lists(english) if "not_allowed" in forms else {}, pool, quantities,
+                 embedder, rng, idf, idf_max, per_chunk, tuple(forms), max_option_words)
     zh_embedder = None
     kept: list[Question] = []
     rejected = 0
     for chunk in chunks:
+        skill = _skill_for(chunk.section, chunk.text, skills, section_skills)
         if chinese.is_chinese_text(chunk.text):
             if zh_embedder is None and (embedder is not None or multilingual is not None):
                 zh_embedder = CachedEmbedder(multilingual or chinese.multilingual_embedder())
-            made_zh, bad = _chinese_questions(course, chunk, pool, zh_embedder, rng, per_chunk, idf,
-                                              _skill_for(chunk.section, chunk.text, skills, section_skills), idf_max)
-            kept += made_zh
-            rejected += bad
-            continue
-        made = 0
-        for fact in facts_of[chunk.chunk_id]:
-            if made >= per_chunk:
-                break
-            q = _fact_question(course, chunk, fact, pool, quantities, embedder, rng,
-                               _skill_for(chunk.section, chunk.text, skills, section_skills))
-            if q is None:
-                continue
-            if check_question(q, chunk.text, embedder):
-                rejected += 1
-                continue
-            _score(q, chunk.text, idf, embedder, idf_max, fact.kind)
-            kept.append(q)
-            made += 1
+            made, bad = _chinese_questions(course, chunk, pool, zh_embedder, rng, per_chunk, idf, skill, idf_max)
+        else:
+            made, bad = plan.passage(chunk, facts_of[chunk.chunk_id], skill)
+        kept += made
+        rejected += bad
     return kept, rejected
+
+
+@dataclass
+class _Plan:
+    """Which questions an English passage gets, at most `per_chunk`, in turn: a cloze on its best fact; a "Which
+    of these is NOT allowed?" on its not-allowed list where an allowed list pairs with it; a true/false statement
+    on the first of its other quantity facts in a rule sentence (never one already asked about); cloze on its
+    next facts. A sentence is made into a statement once per course, though overlapping passages share it."""
+
+    course: dict[str, Any]
+    chunks: Sequence[Any]
+    lists: dict[str, Any]
+    pool: Sequence[str]
+    quantities: Sequence[str]
+    embedder: Any
+    rng: random.Random
+    idf: dict[str, float] | None
+    idf_max: float
+    per_chunk: int
+    forms: tuple[str, ...]
+    max_option_words: int
+    stated: set[str] = field(default_factory=set)  # sentences already made into a true/false statement
+
+    def passage(self, chunk: Any, facts: Sequence[Fact], skill: str) -> tuple[list[Question], int]:
+        """The passage's questions, and how many made were rejected by `check_question`."""
+        kept: list[Question] = []
+        remaining = list(facts)
+        steps = (("cloze", self._cloze, True), ("not_allowed", self._not_allowed, True),
+                 ("true_false", self._true_false, True), ("cloze", self._cloze, False))
+        rejected = sum(self._fill(kept, remaining, chunk, skill, make, once, listwise=form == "not_allowed")
+                       for form, make, once in steps if form in self.forms)
+        return kept, rejected
+
+    def _fill(self, kept: list[Question], remaining: list[Fact], chunk: Any, skill: str,
+              make: Callable[..., Question | None], once: bool, listwise: bool) -> int:
+        """Keep what `make` makes of each remaining fact (of the passage once, for a list question) until the
+        passage has `per_chunk` questions, or `once` one is kept; returns how many were rejected."""
+        rejected = 0
+        for fact in [None] if listwise else list(remaining):
+            if len(kept) >= self.per_chunk:
+                break
+            question = make(chunk, fact, skill, kept)
+            bad = self._keep(kept, question, chunk, fact.kind if fact else None)
+            rejected += bad
+            if question is None or bad:
+                continue
+            if fact is not None:
+                remaining.remove(fact)
+            if form_of(question) == "true_false":
+                self.stated.add(question.explanation)
+            if once:
+                break
+        return rejected
+
+    def _keep(self, kept: list[Question], q: Question | None, chunk: Any, fact_kind: str | None) -> int:
+        """Add `q` to `kept` when it passes `check_question`; 1 when it was rejected."""
+        if q is None:
+            return 0
+        if check_question(q, chunk.text, self.embedder):
+            return 1
+        _score(q, chunk.text, self.idf, self.embedder, self.idf_max, fact_kind)
+        kept.append(q)
+        return 0
+
+    def _cloze(self, chunk: Any, fact: Fact, skill: str, kept: Sequence[Question]) -> Question | None:
+        if any(q.explanation == fact.sentence and form_of(q) == "true_false" for q in kept):
+            return None  # the blank's answer is in the statement
+        return _fact_question(self.course, chunk, fact, self.pool, self.quantities, self.embedder, self.rng, skill)
+
+    def _not_allowed(self, chunk: Any, fact: None, skill: str, kept: Sequence[Question]) -> Question | None:
+        draft = not_allowed_question(chunk, self.chunks, self.lists, self.embedder, self.rng, self.max_option_words)
+        return None if draft is None else _from_draft(self.course, chunk, skill, draft)
+
+    def _true_false(self, chunk: Any, fact: Fact, skill: str, kept: Sequence[Question]) -> Question | None:
+        if fact.sentence in self.stated or any(fact.sentence == q.explanation for q in kept):
+            return None  # the same statement twice (overlapping passages), or the sentence a cloze quotes
+        draft = true_false_question(fact, self.quantities, chunk.chunk_id)
+        return None if draft is None else _from_draft(self.course, chunk, skill, draft)
+
+
+def _from_draft(course: dict[str, Any], chunk: Any, skill: str, draft: Draft) -> Question:
+    return Question(
+        question_id="gen-" + hashlib.sha1(f"{chunk.chunk_id}:{draft.key}".encode()).hexdigest()[:12],
+        course_id=course["course_id"], course_title=course["title"], skill=skill, kind="mcq", prompt=draft.prompt,
+        answer=draft.answer, options=draft.options, explanation=draft.explanation,
+        section=chunk.section.split(" > ")[0], url=chunk.url, source_chunk=chunk.chunk_id,
+        difficulty=draft.difficulty, origin="generated",
+    )
 
 
 def _fact_question(course: dict[str, Any], chunk: Any, fact: Fact, pool: Sequence[str], quantities: Sequence[str],
@@ -254,7 +346,7 @@ def _fact_question(course: dict[str, Any], chunk: Any, fact: Fact, pool: Sequenc
     if fact.kind == "quantity":
         distractors = quantity_distractors(fact.term, quantities)
     elif usable_term(fact.term):
-        distractors = _distractors(fact.term, pool, embedder, rng)
+        distractors = term_distractors(fact.term, pool, embedder, rng)
     else:
         return None
     kind = "mcq" if len(distractors) == 3 else "short"
@@ -303,56 +395,3 @@ def _chinese_questions(course: dict[str, Any], chunk: Any, pool: Sequence[str], 
         _score(q, chunk.text, idf, embedder, idf_max)
         kept.append(q)
     return kept, rejected
-
-
-class CachedEmbedder:
-    """Embeds each distinct text once; distractor choice and checks ask for the same terms many times."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.dimension = inner.dimension
-        self._cache: dict[str, np.ndarray] = {}
-
-    def embed(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
-            for text, vector in zip(missing, self.inner.embed(missing, batch_size=batch_size)):
-                self._cache[text] = vector
-        if not texts:
-            return np.zeros((0, self.dimension), dtype="float32")
-        return np.stack([self._cache[t] for t in texts])
-
-
-def _shape(term: str) -> str:
-    if re.fullmatch(r"[A-Z]{2,6}s?", term):
-        return "acronym"
-    if re.fullmatch(r"[A-Z_]+( [A-Z_]+)*(\(\))?", term) or "(" in term or "_" in term or "." in term:
-        return "code"
-    return "phrase"
-
-
-def _distractors(term: str, pool: Sequence[str], embedder, rng: random.Random, synonym_cosine: float = 0.8) -> list[str]:
-    """Three terms of the same shape and similar length from related passages: the most similar ones that are
-    not near-synonyms, so they are plausible but wrong."""
-    norm = normalise(term)
-    length = len(term.split())
-    candidates = [
-        t for t in pool
-        if _shape(t) == _shape(term) and abs(len(t.split()) - length) <= 1 and normalise(t)
-        and normalise(t) != norm and normalise(t) not in norm and norm not in normalise(t)
-    ]
-    if len(candidates) < 3:
-        return []
-    if embedder is None:
-        rng.shuffle(candidates)
-        return candidates[:3]
-    vectors = embedder.embed([term, *candidates])
-    sims = vectors[1:] @ vectors[0]
-    ranked = [c for s, c in sorted(zip(sims, candidates), key=lambda x: -x[0]) if s < synonym_cosine]
-    chosen: list[str] = []
-    for c in ranked:  # distinct from each other too
-        if all(normalise(c) not in normalise(o) and normalise(o) not in normalise(c) for o in chosen):
-            chosen.append(c)
-        if len(chosen) == 3:
-            break
-    return chosen if len(chosen) == 3 else []

@@ -51,8 +51,8 @@ class QuizTurn:
 @dataclass
 class Hint:
     question: dict[str, Any]
-    wrong_option: str = ""  # multiple choice: an option that is not the answer
-    start: str = ""  # short text: how the answer begins
+    wrong_option: str = ""  # multiple choice of three options or more: an option that is not the answer
+    start: str = ""  # short text: how the answer begins (neither for true or false: only where to look)
     words: int = 0
 
 
@@ -260,6 +260,8 @@ class QuizService:
         if question["question_id"] not in hints:
             hints.append(question["question_id"])
             self.store.update_session(session["session_id"], hints=hints)
+        if question["kind"] == "mcq" and len(question["options"]) <= 2:
+            return Hint(question)  # true or false: the one wrong option is the answer's opposite
         if question["kind"] == "mcq":
             return Hint(question, wrong_option=next(o for o in question["options"] if o != question["answer"]))
         answer = question["answer"]

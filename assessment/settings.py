@@ -1,6 +1,8 @@
 """Typed settings for quizzes, grading, mastery and review."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -30,6 +32,17 @@ class AssessmentSettings(BaseModel):
     )
     desired_retention: float = Field(0.9, gt=0.5, lt=1.0, description="FSRS target recall probability when a review falls due.")
     generate_questions: bool = Field(True, description="Add checked cloze and multiple-choice questions generated from passages.")
+    question_forms: list[Literal["cloze", "not_allowed", "true_false"]] = Field(
+        ["cloze", "not_allowed", "true_false"],
+        description="Forms of generated questions: 'cloze' (fill the blank), 'not_allowed' (\"Which of these is NOT "
+        "allowed?\" from a not-allowed list and the allowed list beside it, e.g. OK / Not OK) and 'true_false' (a rule "
+        "sentence with an amount, as written or with the amount changed). Leave one out to stop generating it.",
+    )
+    max_option_words: int = Field(
+        10, ge=2, le=30,
+        description="Longest list item, in words, offered as an option of a 'Which of these is NOT allowed?' question "
+        "(after examples in brackets are trimmed); longer items are left out.",
+    )
     auto_approve_score: float = Field(
         0.8, ge=0.0, le=1.0,
         description="Generated questions with a quality score (assessment/quality.py) at least this reach learners "
@@ -40,6 +53,12 @@ class AssessmentSettings(BaseModel):
         10, ge=2, le=10000,
         description="Learners who must have answered a question before its statistics (everyone right, everyone "
         "wrong, negative discrimination) put it on the console's 'needs review' list.",
+    )
+    review_flag_count: int = Field(
+        3, ge=1, le=10000,
+        description="Learners who must have flagged a question in the conversation (\"this question is wrong\"), since "
+        "a trainer last edited or decided on it, before it goes on the console's 'needs review' list as often flagged. "
+        "One flag per learner counts; no minimum of learners who answered it applies.",
     )
 
     @model_validator(mode="after")

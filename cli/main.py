@@ -179,7 +179,7 @@ def users_add(
 
 @app.command()
 def forget(learner: str = typer.Argument(..., help="The learner id as the tutor records it (e.g. slack:T1:U1).")) -> None:
-    """Delete one learner's data everywhere: transcripts, tracker events, attempts, mastery, reviews, profile."""
+    """Delete one learner's data everywhere: transcripts, tracker events, attempts, mastery, reviews, question flags, profile."""
     deleted = Tutor(load_or_exit()).forget(learner)
     if any(deleted.values()):
         console.print("Deleted: " + ", ".join(f"{n} {t}" for t, n in deleted.items() if n))

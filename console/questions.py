@@ -1,6 +1,7 @@
-"""The question bank in the console: every question per course and skill with its source, quality score, status
-and item statistics, the questions whose statistics call for a look, and the trainer's actions (approve,
-retire, edit, write new). Everything goes through the Tutor's question bank (tutor.QuestionBank); only
+"""The question bank in the console: every question per course and skill with its source, quality score, status,
+item statistics and learners' flags, the questions whose statistics or flags call for a look, and the trainer's
+actions (approve, retire, edit, write new). Flags show what learners said about a question, redacted, and never
+who said it. Everything goes through the Tutor's question bank (tutor.QuestionBank); only
 approved questions reach learners.
 
 Actions are POST forms carrying the session's CSRF token; a form with problems comes back with what was typed
@@ -18,6 +19,8 @@ from starlette.routing import Route
 
 from store import QUESTION_STATUSES
 from tutor import Tutor
+
+from .privacy import redact
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,12 @@ def _filters(request: Request) -> dict[str, str | None]:
             "status": status if status in QUESTION_STATUSES else None}
 
 
+def _redacted(question: dict[str, Any]) -> dict[str, Any]:
+    """A question with its learners' flag reasons redacted: trainers read what was said about the question, never an
+    e-mail address or phone number a learner typed into it."""
+    return {**question, "flags": [{**f, "reason": redact(f["reason"])} for f in question.get("flags") or []]}
+
+
 def routes(tutor: Tutor, kit: Kit) -> list[Route]:
     """The question bank's pages, JSON twins and actions, for `create_app` to mount."""
     bank = tutor.question_bank
@@ -77,7 +86,9 @@ def routes(tutor: Tutor, kit: Kit) -> list[Route]:
     def listing(request: Request) -> dict[str, Any]:
         synced = bank.refresh()
         filters = _filters(request)
-        return {**bank.overview(**filters), "filters": filters, "not_synced": synced}
+        found = bank.overview(**filters)
+        shown = {key: [_redacted(q) for q in found[key]] for key in ("questions", "needs_review")}
+        return {**found, **shown, "filters": filters, "not_synced": synced}
 
     async def list_page(request: Request) -> Response:
         refused = kit.guard(request)
@@ -104,14 +115,14 @@ def routes(tutor: Tutor, kit: Kit) -> list[Route]:
         if refused:
             return refused
         question = bank.question(request.path_params["question_id"])
-        return edit_page(request, question) if question else PlainTextResponse("No such question.", status_code=404)
+        return edit_page(request, _redacted(question)) if question else PlainTextResponse("No such question.", status_code=404)
 
     async def detail_api(request: Request) -> Response:
         refused = kit.guard(request, api=True)
         if refused:
             return refused
         question = bank.question(request.path_params["question_id"])
-        return JSONResponse(question) if question else JSONResponse({"error": "no such question"}, status_code=404)
+        return JSONResponse(_redacted(question)) if question else JSONResponse({"error": "no such question"}, status_code=404)
 
     def decide(status: str):
         async def action(request: Request) -> Response:
@@ -140,7 +151,7 @@ def routes(tutor: Tutor, kit: Kit) -> list[Route]:
         saved, problems = bank.edit(qid, values, who(request))
         if problems:
             log.info("edit of question %s refused: %s", qid, "; ".join(problems))
-            return edit_page(request, question, values, problems, status_code=400)
+            return edit_page(request, _redacted(question), values, problems, status_code=400)
         return RedirectResponse(f"/questions/{qid}?done=edited", status_code=303)
 
     def new_page(request: Request, values: dict[str, str], problems: list[str], status_code: int = 200) -> Response:

@@ -62,6 +62,7 @@ TEXTS = {
     "unsaved.profile": "your profile",
     "unsaved.completed": "that you finished {title}",
     "unsaved.enrolled": "that you enrolled in {title}",
+    "unsaved.flag": "your flag on this question",
 
     # Quizzes
     "quiz.start": {"one": "Let's go: {count} question.", "other": "Let's go: {count} questions."},
@@ -74,6 +75,7 @@ TEXTS = {
     "quiz.button_answer": "Answer",
     "quiz.button_hint": "Hint",
     "quiz.button_skip": "Skip",
+    "quiz.button_flag": "Flag question",
     "quiz.answer_placeholder": "Your answer",
     "quiz.back": "Back to the quiz:",
     "quiz.busy": "We're in the middle of a quiz. Answer it, say “skip”, or say “stop” to pause it — then ask me again.",
@@ -90,6 +92,7 @@ TEXTS = {
                     "other": "Quiz paused after {done} of {count} questions. Say “resume quiz” whenever you want to carry on."},
     "quiz.hint_choice": "Hint: it isn't “{wrong}”. Look at {where}.",
     "quiz.hint_text": "Hint: the answer starts with “{start}” ({words} word(s)). See {where}.",
+    "quiz.hint_source": "Hint: check the statement against {where}.",
     "quiz.source": "Source: {where}",
     "quiz.correct": "✅ Correct! {why} {source}",
     "quiz.wrong": "❌ Not quite — the answer is “{answer}”. {why} {source}",
@@ -101,6 +104,11 @@ TEXTS = {
     "quiz.invalid.too_long": "That answer is {length:,} characters long; please answer in a short phrase (under {limit}).",
     "quiz.invalid.out_of_range": "Please choose an option from 1 to {count}.",
     "quiz.invalid.not_an_option": "Please answer with the option's number (1–{count}) or its exact text.",
+    "quiz.flagged": "Thanks — I've flagged “{prompt}” for a trainer to check.",
+    "quiz.flagged_again": "Thanks — you had flagged “{prompt}” before; I've noted it again for the trainers.",
+    "quiz.flagged_pending": "You can still answer it, or say “skip”.",
+    "quiz.nothing_to_flag": ("There's no quiz question to flag right now. Flag a question while you answer it or just after: "
+                             "say “this question is wrong” and why."),
 
     # Progress and reviews
     "progress.none": "You haven't answered any quiz questions yet. Say “quiz me” to find out where you stand.",
@@ -170,6 +178,7 @@ TEXTS = {
     "say.path": "plan my path to {title}",
     "say.hint": "hint",
     "say.skip": "skip",
+    "say.flag": "flag this question",
 
     # Channels
     "channel.sorry": "Sorry — something went wrong on my side and I couldn't answer that. Please try again in a moment.",

@@ -65,6 +65,7 @@ TEXTS = {
     "unsaved.profile": "你的个人资料",
     "unsaved.completed": "你学完《{title}》的记录",
     "unsaved.enrolled": "你报名《{title}》的记录",
+    "unsaved.flag": "你对这道题的标记",
 
     # Quizzes
     "quiz.start": {"one": "开始吧：共 {count} 道题。", "other": "开始吧：共 {count} 道题。"},
@@ -77,6 +78,7 @@ TEXTS = {
     "quiz.button_answer": "提交答案",
     "quiz.button_hint": "提示",
     "quiz.button_skip": "跳过",
+    "quiz.button_flag": "报告问题",
     "quiz.answer_placeholder": "你的答案",
     "quiz.back": "回到测验：",
     "quiz.busy": "我们正在做测验。请先回答这道题，或者说“跳过”，也可以说“停止”暂停测验，然后再问我。",
@@ -93,6 +95,7 @@ TEXTS = {
                     "other": "测验已暂停，{count} 道题中已完成 {done} 道。想继续时说“继续测验”即可。"},
     "quiz.hint_choice": "提示：答案不是“{wrong}”。请参看 {where}。",
     "quiz.hint_text": "提示：答案以“{start}”开头（共 {words} 个词）。请参看 {where}。",
+    "quiz.hint_source": "提示：请对照 {where} 核对这句话。",
     "quiz.source": "出处：{where}",
     "quiz.correct": "✅ 回答正确！{why} {source}",
     "quiz.wrong": "❌ 不太对，正确答案是“{answer}”。{why} {source}",
@@ -104,6 +107,10 @@ TEXTS = {
     "quiz.invalid.too_long": "这个答案有 {length:,} 个字符，请用一句简短的话回答（少于 {limit} 个字符）。",
     "quiz.invalid.out_of_range": "请从 1 到 {count} 中选择一个选项。",
     "quiz.invalid.not_an_option": "请用选项编号（1–{count}）或选项的原文作答。",
+    "quiz.flagged": "谢谢！我已把“{prompt}”这道题标记出来，培训师会检查。",
+    "quiz.flagged_again": "谢谢！你之前标记过“{prompt}”这道题，我又为培训师记下了一次。",
+    "quiz.flagged_pending": "你仍然可以回答这道题，或者说“跳过”。",
+    "quiz.nothing_to_flag": "现在没有可以标记的测验题。答题时或刚答完时，说“这道题有问题”并说明原因即可。",
 
     # Progress and reviews
     "progress.none": "你还没有答过测验题。说“考考我”，看看自己掌握得怎么样。",
@@ -174,6 +181,7 @@ TEXTS = {
     "say.path": "规划《{title}》的学习路径",
     "say.hint": "提示",
     "say.skip": "跳过",
+    "say.flag": "这道题有问题",
 
     # Channels
     "channel.sorry": "抱歉，我这边出了点问题，没能回答。请稍后再试。",

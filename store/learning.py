@@ -206,6 +206,31 @@ class LearningStore:
             out.setdefault(learner, []).append((skill, int(correct)))
         return out
 
+    def latest_attempt(self, learner: str) -> dict[str, Any] | None:
+        """The learner's most recent attempt (answer or skip), or None: the question they were just shown the
+        answer to, which they may want to flag."""
+        rows = list(self.db["attempts"].rows_where("learner = ?", [learner], order_by="created desc, rowid desc", limit=1))
+        return rows[0] if rows else None
+
+    # Flags on questions
+    def flag_question(self, learner: str, question_id: str, reason: str) -> bool:
+        """Record that `learner` flagged a question, with their reason (already cleaned by the caller). One flag per
+        learner and question: a repeat counts as fresh (`updated`) and replaces the reason when it gives one, else
+        keeps the earlier one. True when this is the learner's first flag on the question."""
+
+        def apply() -> bool:
+            now = time.time()
+            key = [learner, question_id]
+            found = self.db.execute("select reason from question_flags where learner = ? and question_id = ?", key).fetchone()
+            if found is None:
+                self.db["question_flags"].insert({"learner": learner, "question_id": question_id, "reason": reason,
+                                                  "created": now, "updated": now})
+                return True
+            self.db["question_flags"].update(tuple(key), {"reason": reason or found[0], "updated": now})
+            return False
+
+        return write(self.db, apply, what="flag question")
+
     def mastery(self, learner: str) -> dict[str, dict[str, Any]]:
         return {r["skill"]: r for r in self.db["mastery"].rows_where("learner = ?", [learner], order_by="skill")}
 

@@ -140,9 +140,19 @@ def _9_question_review(db: sqlite_utils.Database) -> None:
     questions.create_index(["status"])
 
 
+def _10_question_flags(db: sqlite_utils.Database) -> None:
+    # A learner's flag on a quiz question ("this question is wrong"), with their reason: one row per learner and
+    # question, a repeat updates it (`updated`), so the count is of learners. Deleted when the learner is forgotten.
+    db["question_flags"].create(
+        {"learner": str, "question_id": str, "reason": str, "created": float, "updated": float},
+        pk=("learner", "question_id"), not_null={"created", "updated"}, defaults={"reason": ""},
+    )
+    db["question_flags"].create_index(["question_id"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _1_turns, _2_learning, _3_profiles, _4_turn_conversations, _5_console, _6_turns_learner, _7_profile_language,
-    _8_turns_search_chinese, _9_question_review,
+    _8_turns_search_chinese, _9_question_review, _10_question_flags,
 ]
 
 

@@ -88,6 +88,20 @@ class QuestionReviews:
         rows = self.db.execute("select learner, question_id, correct, skipped from attempts order by created, rowid")
         return [(r[0], r[1], int(r[2]), int(r[3] or 0)) for r in rows.fetchall()]
 
+    def flags(self) -> dict[str, list[dict[str, Any]]]:
+        """Learners' flags per question id, newest first: each its reason, when it was last made, and whether it is
+        `open` (made after the question's last edit or trainer decision; earlier ones were about what a trainer
+        has since dealt with). Never who flagged: trainers judge the question, not the learner."""
+        rows = self.db.execute(
+            "select f.question_id, f.reason, f.updated, "
+            "f.updated > max(coalesce(q.edited_at, 0), coalesce(q.reviewed_at, 0)) "
+            "from question_flags f left join questions q on q.question_id = f.question_id "
+            "order by f.updated desc, f.rowid desc")
+        found: dict[str, list[dict[str, Any]]] = {}
+        for question_id, reason, updated, is_open in rows.fetchall():
+            found.setdefault(question_id, []).append({"reason": reason or "", "updated": updated, "open": bool(is_open)})
+        return found
+
     def courses(self) -> list[dict[str, Any]]:
         """The bank's courses, each with its title, skills and how many questions are in each status."""
         found: dict[str, dict[str, Any]] = {}

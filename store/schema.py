@@ -17,6 +17,7 @@ LEARNER_KEYED: dict[str, str] = {
     "quiz_sessions": "learner",
     "profiles": "learner",
     "enrolments": "learner",
+    "question_flags": "learner",
 }
 
 # Rows about a learner's records, deleted with them: table -> (its column, the learner-keyed table and column

@@ -170,6 +170,13 @@ class Tutor:
         w = self.words(learner, lang)
         return worded(self._quizzing.resume(learner, w), w)
 
+    def flag_question(self, learner: str, reason: str = "", *, previous: bool = False, lang: str | None = None) -> Outcome:
+        """A learner flags the quiz question they are looking at ("this question is wrong"), or the one they answered
+        last when `previous`, with their `reason` ('' when they gave none): kept, one flag per learner, for the
+        trainers' review of the bank (often-flagged questions are listed there). The quiz carries on as it was."""
+        w = self.words(learner, lang)
+        return worded(self._quizzing.flag(learner, reason, previous, w), w)
+
     def quiz_command_outside(self, learner: str, *, lang: str | None = None) -> Outcome:
         w = self.words(learner, lang)
         return worded(self._quizzing.command_outside(learner, w), w)

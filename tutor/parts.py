@@ -76,7 +76,8 @@ class Parts:
             courses, chunks = self.chain.retriever.corpus()
             cfg = self.settings.assessment
             sync_question_bank(self.records.learning, courses, chunks if cfg.generate_questions else [], self.embedder,
-                               multilingual=self.chain.retriever.multilingual, auto_approve_score=cfg.auto_approve_score)
+                               multilingual=self.chain.retriever.multilingual, auto_approve_score=cfg.auto_approve_score,
+                               settings=cfg)
             return True
 
         self._per_index("question_bank", sync)

@@ -1,5 +1,6 @@
-"""The question bank as trainers review it in the console: every question with its source, quality score, status
-and item statistics; the questions whose statistics call for a look; approve, retire, edit, write new.
+"""The question bank as trainers review it in the console: every question with its source, quality score, status,
+item statistics and learners' flags; the questions whose statistics or flags call for a look; approve, retire, edit,
+write new.
 
 Only approved questions reach learners (assessment.QuizService.servable). What a trainer does here is kept by
 every later sync of the bank (store.LearningStore.upsert_questions)."""
@@ -48,48 +49,58 @@ class QuestionBank:
             return str(exc) or exc.__class__.__name__
         return ""
 
-    def _statistics(self) -> dict[str, Any]:
+    def _statistics(self, flags: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
         from assessment import item_statistics
 
-        return item_statistics(self.parts.records.question_reviews.responses())
+        reviews = self.parts.records.question_reviews
+        return item_statistics(reviews.responses(), reviews.flags() if flags is None else flags)
 
     def statistics(self) -> dict[str, dict[str, Any]]:
         """Item statistics per question id (assessment.item_statistics): what the analytics page shows too, so
         both pages give one question the same numbers."""
         return {qid: found.as_dict() for qid, found in self._statistics().items()}
 
-    def _present(self, question: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
-        """A question with its statistics, why it needs review (in words; [] when it does not) and who approved it."""
-        from assessment import REASONS, ItemStats, review_reasons
+    def _present(self, question: dict[str, Any], stats: dict[str, Any],
+                 flags: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+        """A question with its statistics, why it needs review (in words; [] when it does not), who approved it, and
+        the learners' flags on it (reasons and when, newest first; never who)."""
+        from assessment import ItemStats, review_reasons
 
         found = stats.get(question["question_id"]) or ItemStats()
-        reasons = [REASONS[r] for r in review_reasons(found, self._settings.review_min_attempts)]
+        cfg = self._settings
+        reasons = [found.reason_text(r) for r in review_reasons(found, cfg.review_min_attempts, cfg.review_flag_count)]
         if question.get("source_missing"):
             reasons.append(SOURCE_MISSING)
         approval = ("auto" if question["origin"] == "generated" and not question.get("reviewed_by") else "trainer") \
             if question.get("status") == "approved" else ""
-        return {**question, "stats": found.as_dict(), "reasons": reasons, "approval": approval}
+        return {**question, "stats": found.as_dict(), "reasons": reasons, "approval": approval,
+                "flags": flags.get(question["question_id"], [])}
 
     def overview(self, course: str | None = None, skill: str | None = None, status: str | None = None) -> dict[str, Any]:
         """The bank filtered by course, skill and status, ordered by course, skill and prompt; the questions that
         need review (of the whole bank); the courses with their skills and counts per status, for the filters."""
-        stats = self._statistics()
-        everything = [self._present(q, stats) for q in self.parts.records.learning.questions()]
+        flags = self.parts.records.question_reviews.flags()
+        stats = self._statistics(flags)
+        everything = [self._present(q, stats, flags) for q in self.parts.records.learning.questions()]
         shown = [q for q in everything if (not course or q["course_id"] == course) and (not skill or q["skill"] == skill)
                  and (not status or q["status"] == status)]
         shown.sort(key=lambda q: (q["course_title"], q["skill"], q["prompt"]))
         return {"questions": shown, "needs_review": [q for q in everything if q["reasons"] and q["status"] != "retired"],
                 "courses": self.courses(),
-                "auto_approve_score": self._settings.auto_approve_score, "min_learners": self._settings.review_min_attempts}
+                "auto_approve_score": self._settings.auto_approve_score, "min_learners": self._settings.review_min_attempts,
+                "min_flags": self._settings.review_flag_count}
 
     def courses(self) -> list[dict[str, Any]]:
         """The bank's courses with their skills and counts per status (what a new question may belong to)."""
         return self.parts.records.question_reviews.courses()
 
     def question(self, question_id: str) -> dict[str, Any] | None:
-        """One question with its statistics, or None."""
+        """One question with its statistics and flags, or None."""
         found = self.parts.records.learning.question(question_id)
-        return self._present(found, self._statistics()) if found else None
+        if found is None:
+            return None
+        flags = self.parts.records.question_reviews.flags()
+        return self._present(found, self._statistics(flags), flags)
 
     def approve(self, question_id: str, who: str) -> dict[str, Any] | None:
         """Learners may be asked it from now on (None: no such question)."""

@@ -1,14 +1,17 @@
-"""Quizzes in the conversation: start, ask, grade, hint, skip, pause, resume; progress and due reviews."""
+"""Quizzes in the conversation: start, ask, grade, hint, skip, pause, resume, flag a question; progress and due
+reviews."""
 from __future__ import annotations
 
 import logging
 
 from messages import Button, QuizQuestion, Reply
+from store import pseudonym
 
 from .outcome import QUIZ_ASKING, QUIZ_FINISHED, QUIZ_NONE, QUIZ_PAUSED, Outcome
 from .parts import Parts
 from .unsaved import STORE_ERRORS, unsaved
-from .wording import Words, due_text, feedback_reply, greeting_text, progress_reply, question_reply, summary_reply, where
+from .wording import (Words, due_text, feedback_reply, flagged_text, greeting_text, progress_reply, question_reply,
+                      summary_reply, where)
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +99,10 @@ class Quizzing:
             return Outcome([Reply(problem_text(w, exc))], quiz=QUIZ_NONE)
         if hint.wrong_option:
             text = w("quiz.hint_choice", wrong=hint.wrong_option, where=where(hint.question))
-        else:
+        elif hint.start:
             text = w("quiz.hint_text", start=hint.start, words=hint.words, where=where(hint.question))
+        else:  # true or false: ruling out one option would give the answer away
+            text = w("quiz.hint_source", where=where(hint.question))
         return Outcome([Reply(text)], quiz=QUIZ_ASKING)
 
     def pause(self, learner: str, w: Words) -> Outcome:
@@ -117,6 +122,22 @@ class Quizzing:
         except AssessmentError as exc:
             return Outcome([Reply(problem_text(w, exc))], quiz=QUIZ_NONE)
         return Outcome([Reply(w("quiz.welcome_back"))], quiz=QUIZ_ASKING)
+
+    def flag(self, learner: str, reason: str, previous: bool, w: Words) -> Outcome:
+        """Record the learner's flag on the question they are looking at (or the one they answered last, when
+        `previous`) for a trainer to review, and thank them. The quiz stays where it was: `quiz` is QUIZ_ASKING
+        when the flagged question still waits for an answer. The reason is never logged."""
+        from assessment import NothingToFlag, flag_question
+
+        try:
+            flagged = flag_question(self.parts.records.learning, learner, reason, previous)
+        except NothingToFlag:
+            return Outcome([Reply(w("quiz.nothing_to_flag"))], quiz=QUIZ_NONE)
+        except STORE_ERRORS as exc:
+            return Outcome([Reply(unsaved(w, learner, w("unsaved.flag"), exc))])
+        log.info("question %s flagged by %s (%s, reason of %d characters)", flagged.question["question_id"],
+                 pseudonym(learner), "first" if flagged.first else "again", len(reason or ""))
+        return Outcome([Reply(flagged_text(w, flagged))], quiz=QUIZ_ASKING if flagged.pending else QUIZ_NONE)
 
     def command_outside(self, learner: str, w: Words) -> Outcome:
         """hint / skip / stop said when no quiz is waiting for an answer."""

@@ -181,6 +181,21 @@ def summary_reply(w: Words, turn) -> QuizSummary:
     return QuizSummary(text, correct=turn.correct, total=turn.total, mastery=dict(turn.mastery))
 
 
+# A quiz prompt quoted back in a reply ("I've flagged “…”") is cut here: enough to recognise it.
+QUOTED_PROMPT_CHARS = 80
+
+
+def flagged_text(w: Words, flagged) -> str:
+    """Thanks for a flag (assessment.Flagged), naming the question so the learner sees which one was flagged, and
+    saying the pending question can still be answered."""
+    prompt = " ".join(str(flagged.question.get("prompt") or "").split())
+    if len(prompt) > QUOTED_PROMPT_CHARS:
+        prompt = prompt[: QUOTED_PROMPT_CHARS - 1].rstrip() + "…"
+    key = "quiz.flagged" if flagged.first else "quiz.flagged_again"
+    text = w(key, prompt=prompt)
+    return w.sentences(text, w("quiz.flagged_pending")) if flagged.pending else text
+
+
 def mastery_words(w: Words, p: float) -> str:
     key = "mastered" if p >= 0.9 else "solid" if p >= 0.7 else "getting_there" if p >= 0.4 else "starting"
     return w(f"mastery.{key}")

@@ -1,8 +1,8 @@
 """The tutor's replies as Slack Block Kit: answers as sections with their citations in a context block and
-👍 / 👎 / "Ask a human" buttons, quiz questions with their options as buttons, other replies as sections with their
-buttons. Button clicks go back to Rasa as what the learner would have typed. The labels added here (Sources, 👍/👎,
-Ask a human, Hint, Skip) are in the language of the reply they sit on. Kept within Slack's limits: 3,000
-characters a section, 50 blocks a message.
+👍 / 👎 / "Ask a human" buttons, quiz questions with their options as buttons (and Hint, Skip, Flag question), other
+replies as sections with their buttons. Button clicks go back to Rasa as what the learner would have typed. The
+labels added here (Sources, 👍/👎, Ask a human, Hint, Skip, Flag question) are in the language of the reply they sit
+on. Kept within Slack's limits: 3,000 characters a section, 50 blocks a message.
 
 Renderers are keyed by reply type, so a new kind of reply plugs in with one function. Each reply's first block
 carries a `block_id` naming its type ("answer.0", "quiz_question.mcq.1"), so tools reading a message (the load
@@ -71,7 +71,8 @@ def render_question(reply: QuizQuestion, index: int) -> list[dict[str, Any]]:
     blocks = section(reply.text, f"{reply.TYPE}.{reply.kind}.{index}")
     lang = reply.lang
     choices = list(reply.buttons) + [Button(say("quiz.button_hint", lang), say("say.hint", lang)),
-                                     Button(say("quiz.button_skip", lang), say("say.skip", lang))]
+                                     Button(say("quiz.button_skip", lang), say("say.skip", lang)),
+                                     Button(say("quiz.button_flag", lang), say("say.flag", lang))]
     blocks.append(reply_buttons(choices))
     return blocks
 

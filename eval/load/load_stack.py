@@ -15,7 +15,7 @@ import argparse
 import contextlib
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -28,6 +28,24 @@ class RunningLayout:
     store: Path  # the tutor's SQLite file
     postgres: Any = None  # cli.databases.LocalPostgres in the company layout
     redis: Any = None  # cli.databases.LocalRedis in the company layout
+    pids: dict[str, int] = field(default_factory=dict)  # "rasa" / "actions": the server processes started
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by each server, its worker processes included: the difference over a run is
+        what the run cost each server, whatever else shares the machine."""
+        import psutil
+
+        out: dict[str, float] = {}
+        for name, pid in self.pids.items():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                root = psutil.Process(pid)
+                total = 0.0
+                for process in [root, *root.children(recursive=True)]:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        times = process.cpu_times()
+                        total += times.user + times.system
+                out[name] = total
+        return out
 
 
 @contextlib.contextmanager
@@ -72,7 +90,8 @@ def layout(kind: str, workers: int, work: Path, corpus: Path | None = None, inde
         stack.callback(group.stop)
         group.start()
         print(f"{kind} layout ready: {workers} Rasa + {workers} action-server process(es) at {group.rasa_url}", file=sys.stderr)
-        yield RunningLayout(group.rasa_url, work / "tutor.db", postgres, redis)
+        yield RunningLayout(group.rasa_url, work / "tutor.db", postgres, redis,
+                            {name: p.pid for name, p in group.processes.items()})
 
 
 def main(argv: list[str] | None = None) -> int:

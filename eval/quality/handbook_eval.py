@@ -123,7 +123,16 @@ def summary(results: dict) -> dict:
     out["turns routed away by the dialogue engine"] = f"{sum(j['routed_away'] for j in every_turn)} of {len(every_turn)}"
     p = percentiles(results["latencies"])
     out["REST turn latency p50 / p95 ms (client side)"] = f"{p['p50']:.0f} / {p['p95']:.0f}"
+    for server, ms in results.get("cpu_ms_per_turn", {}).items():
+        out[f"CPU per turn, {server} server (ms, all its threads)"] = f"{ms:.0f}"
     return out
+
+
+def cpu_per_turn(before: dict[str, float], after: dict[str, float], turns: int) -> dict[str, float]:
+    """Each server's CPU milliseconds per turn over the run: its share of a turn, unlike wall time not inflated
+    by whatever else shares the cores."""
+    names = {"rasa": "Rasa", "actions": "action"}
+    return {names.get(k, k): (after[k] - before.get(k, 0.0)) * 1000 / max(1, turns) for k in after}
 
 
 def failures(results: dict, limit: int = 25) -> str:
@@ -171,7 +180,10 @@ def main(argv: list[str] | None = None) -> str:
     hset = load_handbook_set()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, layout("embedded", 1, Path(tmp), corpus=corpus, index_dir=args.index) as stack:
+        RestLearner(stack.rasa_url).ask(hset.covered[0].question)  # models load at the first turn: not a turn's cost
+        before = stack.cpu_seconds()
         results = run_rest(stack.rasa_url, hset)
+        results["cpu_ms_per_turn"] = cpu_per_turn(before, stack.cpu_seconds(), len(results["latencies"]))
     log.info("asked %d turns in %.0fs", len(results["latencies"]), time.perf_counter() - started)
     sections = [f"# The 18F handbook through the REST channel\n\nMachine: {platform.machine()}, {os.cpu_count()} "
                 f"cores, Python {platform.python_version()}; embedded layout (one Rasa and one action-server "

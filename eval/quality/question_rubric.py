@@ -6,10 +6,20 @@ Each corpus is ingested (the handbook incrementally into a kept folder, the samp
 and its question bank is built exactly as the tutor builds it (assessment.sync_question_bank into a fresh
 store). Every generated question is then checked against a rubric written independently of the generator:
 
-- no blank or markup from a link, code, a table or a template in the prompt or the answer;
+- no blank or markup from a link, code, a table or a template in the prompt, the answer or the options;
 - the answer is not in the stem;
 - multiple choice: options distinct, and of one kind (amounts of one unit, or named things);
 - the source sentence is not under a prohibiting heading or an item of a prohibiting list ("Not OK:", "Don't").
+
+Two forms are judged by what they are (told apart by their wording, not by the generator's word for them):
+
+- "Which of these is NOT ...?": the one use of a prohibiting list. Its answer must be an item of a prohibiting
+  list (or under a prohibiting heading) in its passage, and every other option an item of the same page that is
+  under no prohibition; the answer-in-the-stem and one-kind checks apply as to any multiple choice.
+- True or false (options exactly True and False): the statement is its source sentence (a sentence of the
+  passage, not under a prohibition) as written when the answer is True, and differs from it by exactly one
+  amount, changed to another of the same unit, when the answer is False. The answer is not looked for in the
+  stem: "True" is a verdict, not a term.
 
 Coverage: the share of sections that state a fact (a sentence of 8-45 words with a number in it) with at least
 one question. The report ends with a random sample of questions for a person to read against the rubric.
@@ -48,24 +58,89 @@ def _kind(option: str) -> str:
     return "thing"
 
 
-def rubric_problems(question: dict, source_text: str, section: str) -> list[str]:
-    """What fails the rubric for one generated question (empty when it passes)."""
+def question_form(question: dict) -> str:
+    """"true_false", "not_allowed" or "cloze" (any other), from the question's options and wording."""
+    if [o.strip().lower() for o in question.get("options") or []] == ["true", "false"]:
+        return "true_false"
+    if re.search(r"\bwhich of these\b[^?]*\bNOT\b", question["prompt"], re.IGNORECASE) and \
+            re.search(r"\bNOT\b", question["prompt"]):
+        return "not_allowed"
+    return "cloze"
+
+
+def rubric_problems(question: dict, source_text: str, section: str, page: list[tuple[str, str]] = ()) -> list[str]:
+    """What fails the rubric for one generated question (empty when it passes); `page` is (text, section) of
+    every passage of the question's page, where a not-allowed question's other options come from."""
     problems = []
+    form = question_form(question)
     prompt = question["prompt"].replace("_____", " ")
-    if _MARKUP.search(question["prompt"]) or _MARKUP.search(question["answer"]):
-        problems.append("markup or link in the prompt or answer")
-    answer = _norm(question["answer"])
-    if answer and (f" {answer} " in f" {_norm(prompt)} " or (not answer.isascii() and answer in _norm(prompt))):
-        problems.append("answer in the stem")
     options = question.get("options") or []
+    if any(_MARKUP.search(t) for t in [question["prompt"], question["answer"], *options]):
+        problems.append("markup or link in the prompt, answer or options")
+    answer = _norm(question["answer"])
+    if form != "true_false" and answer and (f" {answer} " in f" {_norm(prompt)} "
+                                            or (not answer.isascii() and answer in _norm(prompt))):
+        problems.append("answer in the stem")
     if options:
         if len({_norm(o) for o in options}) != len(options):
             problems.append("options not distinct")
         if len({_kind(o) for o in options}) != 1:
             problems.append("options of different kinds")
+    if form == "not_allowed":
+        return problems + _not_allowed_problems(question, source_text, section, page or [(source_text, section)])
+    if form == "true_false":
+        problems += _true_false_problems(question, source_text)
     if under_prohibition(question.get("explanation") or "", source_text, section):
         problems.append("source under a prohibiting heading or list")
     return problems
+
+
+def _not_allowed_problems(question: dict, source_text: str, section: str, page: list[tuple[str, str]]) -> list[str]:
+    problems = []
+    if not under_prohibition(question["answer"], source_text, section):
+        problems.append("not-allowed answer not from a prohibiting list")
+    for option in question["options"]:
+        if _norm(option) == _norm(question["answer"]):
+            continue
+        places = [(text, sec) for text, sec in page if _list_item(option, text)]
+        if not places or any(under_prohibition(option, text, sec) for text, sec in places):
+            problems.append("not-allowed distractor not from an allowed list")
+            break
+    return problems
+
+
+def _true_false_problems(question: dict, source_text: str) -> list[str]:
+    sentence = question.get("explanation") or ""
+    statement = re.sub(r"^true or false:\s*", "", question["prompt"], flags=re.IGNORECASE)
+    readable = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", " ", re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", source_text))
+    if not sentence or _norm(sentence) not in _norm(readable):
+        return ["true/false source sentence not in its passage"]
+    if question["answer"].strip().lower() == "true":
+        return [] if _norm(statement) == _norm(sentence) else ["true statement differs from its source"]
+    a, b = _norm(sentence).split(), _norm(statement).split()
+    start = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    end = next((i for i, (x, y) in enumerate(zip(reversed(a), reversed(b))) if x != y), 0)
+    old, new = " ".join(a[start:len(a) - end]), " ".join(b[start:len(b) - end])
+    unit_old, unit_new = _kind(_with_unit(old, a, len(a) - end)), _kind(_with_unit(new, b, len(b) - end))
+    if not old or not new or not unit_old.startswith("amount:") or unit_old != unit_new:
+        return ["false statement not one amount changed"]
+    return []
+
+
+def _with_unit(changed: str, words: list[str], end: int) -> str:
+    """The changed words with the unit that follows them when only the number changed ("30" -> "30 days",
+    "10" -> "10 pay periods")."""
+    for size in (0, 1, 2):
+        candidate = " ".join([changed, *words[end:end + size]])
+        if _kind(candidate) != "thing":
+            return candidate
+    return changed
+
+
+def _list_item(option: str, text: str) -> bool:
+    """Whether `option` begins a list item of `text`."""
+    probe = " ".join(_norm(option).split()[:6])
+    return any(re.match(r"\s*([-*+]|\d+[.)])\s", line) and probe in _norm(line) for line in text.splitlines())
 
 
 def under_prohibition(sentence: str, source_text: str, section: str) -> bool:
@@ -110,11 +185,15 @@ def evaluate_corpus(index_dir: Path, settings, embedder, rng: random.Random, sam
         sync_question_bank(records.learning, courses, chunks, embedder, multilingual=retriever.multilingual)
         questions = [q for q in records.learning.questions() if q["origin"] == "generated"]
     by_chunk = {c.chunk_id: c for c in chunks}
+    pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for c in chunks:
+        pages[c.course_id].append((c.text, c.section))
     failures: dict[str, int] = defaultdict(int)
     passed = 0
     for q in questions:
         chunk = by_chunk.get(q["source_chunk"])
-        problems = rubric_problems(q, chunk.text if chunk else "", chunk.section if chunk else "")
+        problems = rubric_problems(q, chunk.text if chunk else "", chunk.section if chunk else "",
+                                   pages[chunk.course_id] if chunk else [])
         passed += not problems
         for problem in problems:
             failures[problem] += 1
@@ -127,6 +206,8 @@ def evaluate_corpus(index_dir: Path, settings, embedder, rng: random.Random, sam
                "sections stating a fact": len(stating),
                "  with at least one question": len(stating & asked) / max(1, len(stating)),
                "multiple choice share": sum(q["kind"] == "mcq" for q in questions) / max(1, len(questions)),
+               **{f"  {name} (questions)": sum(question_form(q) == form for q in questions)
+                  for form, name in (("not_allowed", "which is NOT allowed"), ("true_false", "true or false"))},
                "approved by their quality score (reach learners without review)":
                    sum(q["status"] == "approved" for q in questions) / max(1, len(questions))}
     approved = [q for q in questions if q["status"] == "approved"]

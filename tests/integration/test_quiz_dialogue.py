@@ -122,3 +122,23 @@ def test_other_requests_mid_quiz_are_explained_not_graded(learner, workspace):
     assert question_in(reply)["question_id"] == first["question_id"]
     with sqlite3.connect(workspace / "tutor.db") as db:
         assert db.execute("select count(*) from attempts where learner = ?", ["mid-quiz-learner"]).fetchone()[0] == 0
+
+
+def flags_of(workspace, learner):
+    with sqlite3.connect(workspace / "tutor.db") as db:
+        return db.execute("select question_id, reason from question_flags where learner = ?", [learner]).fetchall()
+
+
+def test_a_learner_flags_a_question_and_the_quiz_still_takes_the_answer(learner, workspace):
+    learner.sender = "flag-learner"
+    first = question_in(learner.say("quiz me on phishing"))
+    flagged = learner.say("report this question: the answer is outdated")
+    assert "I've flagged" in texts(flagged) and "You can still answer it" in texts(flagged)
+    assert question_in(flagged)["question_id"] == first["question_id"]  # asked again, not graded
+    assert flags_of(workspace, "flag-learner") == [(first["question_id"], "the answer is outdated")]
+    graded = learner.say(right_reply(workspace, first))
+    assert "✅ Correct!" in texts(graded) and attempts(workspace, "flag-learner") == [(first["question_id"], 1, 0)]
+    second = question_in(graded)
+    again = learner.say("上一题有问题")  # the previous question, in Chinese: one flag per learner, its reason updated
+    assert "你之前标记过" in texts(again) and question_in(again)["question_id"] == second["question_id"]
+    assert flags_of(workspace, "flag-learner") == [(first["question_id"], "上一题有问题")]

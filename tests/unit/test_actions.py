@@ -120,6 +120,44 @@ def test_a_whole_quiz_through_the_form(tutor):
     assert "Here's how you're doing" in texts(progress) and custom(progress, "progress")["mastery"]
 
 
+def flags(tmp_path: Path) -> list[tuple]:
+    with sqlite3.connect(tmp_path / "tutor.db") as db:
+        return db.execute("select learner, question_id, reason from question_flags order by created").fetchall()
+
+
+def test_a_question_flagged_mid_quiz_is_recorded_and_can_still_be_answered(tutor, tmp_path):
+    run(actions.ActionStartQuiz(), tracker("quiz me on phishing", "start_quiz"))
+    asked = custom(run(actions.ActionAskQuizAnswer(), tracker("quiz me on phishing", "start_quiz"))[0], "quiz_question")
+    thanks, result = validate("report this question: the answer is outdated", "ask_question", 0.7)
+    assert "I've flagged" in texts(thanks) and say("quiz.flagged_pending") in texts(thanks)
+    assert result == {"quiz_answer": None, "language": "en"}  # asked again, not graded
+    assert flags(tmp_path) == [(LEARNER, asked["question_id"], "the answer is outdated")]
+    _, result = validate("two of the options look right to me", "flag_question", 0.93)  # the NLU alone, confident
+    assert result["quiz_answer"] is None and flags(tmp_path)[0][2] == "two of the options look right to me"
+    again = custom(run(actions.ActionAskQuizAnswer(), tracker("x"))[0], "quiz_question")
+    assert again["question_id"] == asked["question_id"]
+    graded, result = validate("1" if asked["kind"] == "mcq" else "no idea what this is", "flag_question", 0.85)
+    assert custom(graded, "quiz_feedback") is not None and len(flags(tmp_path)) == 1
+    with sqlite3.connect(tmp_path / "tutor.db") as db:
+        assert db.execute("select question_id from attempts").fetchall() == [(asked["question_id"],)]
+
+
+def test_flagging_with_no_quiz_running(tutor, tmp_path):
+    nothing = texts(run(actions.ActionFlagQuestion(), tracker("this question is wrong", "flag_question"))[0])
+    assert nothing == say("quiz.nothing_to_flag")
+    assert texts(run(actions.ActionFlagQuestion(), tracker("这道题有问题", "flag_question"))[0]) == say("quiz.nothing_to_flag", "zh")
+    # A question of the learner's own that the NLU took for a flag is answered, and nothing is flagged.
+    messages, events = run(actions.ActionFlagQuestion(), tracker("what is wrong with my laptop setup?", "flag_question", 0.7))
+    assert custom(messages, "answer") is not None and slot(events, "quiz_offered") is not None and flags(tmp_path) == []
+    run(actions.ActionStartQuiz(), tracker("quiz me on meetings", "start_quiz"))
+    for _ in range(3):
+        question = custom(run(actions.ActionAskQuizAnswer(), tracker("x"))[0], "quiz_question")
+        validate("1" if question["kind"] == "mcq" else "no idea what this is", "inform", 0.5)
+    messages, events = run(actions.ActionFlagQuestion(), tracker("the last question was confusing", "flag_question"))
+    assert texts(messages).startswith("Thanks — I've flagged") and say("quiz.flagged_pending") not in texts(messages)
+    assert flags(tmp_path) == [(LEARNER, question["question_id"], "the last question was confusing")]
+
+
 def test_unknown_quiz_topic_is_said_and_the_form_is_not_started(tutor):
     messages, events = run(actions.ActionStartQuiz(), tracker("quiz me on quantum basket weaving", "start_quiz"))
     assert "no questions about" in texts(messages)

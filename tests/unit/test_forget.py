@@ -41,6 +41,7 @@ def fill(records: Records, learner: str, conversation: str) -> None:
     attempt = {"learner": learner, "question_id": "q1", "skill": "s", "answer": "a", "correct": 1, "skipped": 0, "hinted": 0,
                "score": 1.0, "latency_ms": 1.0}
     records.learning.record_answer(session["session_id"], 0, attempt, lambda p: 0.5, lambda card: ({"due": 1}, 1.0))
+    records.learning.flag_question(learner, "q1", f"{learner} thinks the answer is outdated")
     records.profiles.save_profile(learner, role="analyst")
     records.profiles.set_course_status(learner, "c", "enrolled")
 
@@ -87,6 +88,8 @@ def test_forget_deletes_everything_about_one_learner_and_nothing_else(tutor: Tut
     assert mentions(tutor.records, ANA) == {}
     assert mentions(tutor.records, BEN) == ben_before
     assert all(deleted[t] >= 1 for t in LEARNER_KEYED) and deleted["annotations"] == 1
+    assert deleted["question_flags"] == 1  # the flag and the reason in the learner's words went with them
+    assert [f["reason"] for f in tutor.records.question_reviews.flags()["q1"]] == [f"{BEN} thinks the answer is outdated"]
     with sqlite3.connect(tmp_path / "tracker.db") as db:
         left = sorted({r[0] for r in db.execute("select sender_id from events")})
     assert left == ["slack:T1:C9:other"]  # the quiz-only thread went too, found by the learner in its metadata
