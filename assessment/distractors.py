@@ -13,7 +13,7 @@ import numpy as np
 
 from .grading import normalise
 
-__all__ = ["CachedEmbedder", "nearest_unlike", "term_distractors"]
+__all__ = ["CachedEmbedder", "nearest_below", "nearest_unlike", "term_distractors"]
 
 
 class CachedEmbedder:
@@ -55,6 +55,16 @@ def term_distractors(term: str, pool: Sequence[str], embedder, rng: random.Rando
     return nearest_unlike(term, candidates, embedder, rng, synonym_cosine, fold=normalise)
 
 
+def nearest_below(term: str, candidates: Sequence[str], embedder, synonym_cosine: float) -> list[str]:
+    """`candidates` from nearest to `term` in meaning to farthest, leaving out those at or above
+    `synonym_cosine` (near-synonyms make a second right answer)."""
+    if not candidates:
+        return []
+    vectors = embedder.embed([term, *candidates])
+    sims = vectors[1:] @ vectors[0]
+    return [c for s, c in sorted(zip(sims, candidates), key=lambda x: -float(x[0])) if s < synonym_cosine]
+
+
 def nearest_unlike(term: str, candidates: Sequence[str], embedder, rng: random.Random, synonym_cosine: float,
                    fold: Callable[[str], str] = lambda text: text) -> list[str]:
     """Three of `candidates` nearest to `term` in meaning but below `synonym_cosine` (plausible, not a synonym)
@@ -66,11 +76,8 @@ def nearest_unlike(term: str, candidates: Sequence[str], embedder, rng: random.R
         shuffled = list(candidates)
         rng.shuffle(shuffled)
         return shuffled[:3]
-    vectors = embedder.embed([term, *candidates])
-    sims = vectors[1:] @ vectors[0]
-    ranked = [c for s, c in sorted(zip(sims, candidates), key=lambda x: -x[0]) if s < synonym_cosine]
     chosen: list[str] = []
-    for c in ranked:  # distinct from each other too
+    for c in nearest_below(term, candidates, embedder, synonym_cosine):  # distinct from each other too
         if all(fold(c) not in fold(o) and fold(o) not in fold(c) for o in chosen):
             chosen.append(c)
         if len(chosen) == 3:

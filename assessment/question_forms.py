@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from .distractors import nearest_below
 from .grading import normalise
 from .key_facts import Fact, QUANTITY, plain_sentences, quantity_distractors, quantity_of
 from .rule_lists import RuleList, classify_lead, near_sections, option_text, overlaps, paired, rule_lists
@@ -106,10 +107,8 @@ def _ranked(key: str, pool: Sequence[str], embedder, synonym_cosine: float = 0.8
     """Up to three allowed items, distinct from each other: the nearest to the key in meaning (plausible) but not
     near-synonyms, or with no embedder the nearest in length."""
     candidates = [p for p in pool if normalise(p) != normalise(key)]
-    if embedder is not None and candidates:
-        vectors = embedder.embed([key, *candidates])
-        sims = vectors[1:] @ vectors[0]
-        order = [c for s, c in sorted(zip(sims, candidates), key=lambda x: -float(x[0])) if s < synonym_cosine]
+    if embedder is not None:
+        order = nearest_below(key, candidates, embedder, synonym_cosine)
     else:
         order = sorted(candidates, key=lambda c: abs(len(c.split()) - len(key.split())))
     chosen: list[str] = []

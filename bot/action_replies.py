@@ -49,10 +49,9 @@ def _validating(rasa_validation: Callable[[Any, dict], bool]) -> Callable[[Any, 
     validators: dict[int, Any] = {}
 
     def validate(action: Any, result: dict[str, Any]) -> bool:
-        schema = action.action_response_format_spec()
         key = id(type(action))
         if key not in validators:
-            validators[key] = compiled_validator(schema)
+            validators[key] = compiled_validator(action.action_response_format_spec())
         if best_match(validators[key].iter_errors(result)) is None:
             return True
         return rasa_validation(action, result)
