@@ -213,7 +213,7 @@ class AnswerChain:
             ranked = _section_first(ranked, resolved.prefer, limit)
         ranked = read(resolved.question, ranked, reader, limit + (limit // 2 if resolved.prefer else 0))
         threshold = self.settings.answer.min_answer_score if reader is not None else self.settings.answer.min_relevance
-        if resolved.prefer and reader is not None:
+        if resolved.prefer and reader is not None and resolved.stay:
             ranked = _prefer_section(ranked, resolved.prefer, threshold)
         confidence, signals = best_cosine, {}
         if reader is not None:

@@ -83,6 +83,7 @@ class Resolved:
     contextual: bool = False
     prefer: tuple[str, str] | None = None
     previous: str = ""  # the question the message leans on
+    stay: bool = True  # whether the previous section leads when it answers (not when a new thing is asked about)
 
 
 def resolve(message: str, context: AnswerContext | None, closest: Closest | None = None) -> Resolved:
@@ -109,7 +110,10 @@ def lean_on(message: str, context: AnswerContext, closest: Closest | None = None
     lowered = " ".join(message.lower().split()).strip(" ?!.")
     if _CONTINUATION.search(lowered):
         question, query = continued(message, previous, closest)
-        return Resolved("question", question, query, True, section, context.question)
+        # A new thing in place of part of the previous question ("and sick leave?") may be in another section; a
+        # condition added to it ("what if I'm a term employee?") is asked of the same one.
+        new_thing = question == query and not _CONDITION.search(_LEAD.sub("", message.strip()))
+        return Resolved("question", question, query, True, section, context.question, stay=not new_thing)
     topic = topic_phrase(previous)
     question = _replace_pronoun(message, topic)
     return Resolved("question", question, f"{message} {topic}".strip(), True, section, context.question)
@@ -129,9 +133,9 @@ def continued(message: str, previous: str, closest: Closest | None = None) -> tu
 
     A condition is added to the previous question ("... if I'm a term employee?"); a second sentence of the
     message with a pronoun ("What about the mid-year review? When is that due?") is asked about the new thing.
-    A thing is searched with the previous question around it, in place of the phrase it stands beside ("How much
-    sick leave do I earn?"), and read as the two questions together: the reader judges a sentence against both
-    better than against a rewritten question that may keep a detail of the first that no longer applies."""
+    A thing is put in place of the phrase of the previous question it stands beside ("How much sick leave do I
+    earn?"), and that question is both searched and read: read as the two questions together, the first one's
+    sentences kept winning. Without such a phrase, the two questions together are read."""
     first, _, rest = message.strip().partition("?")
     part = _LEAD.sub("", first.strip()).strip(" ,.!")
     stem = previous.strip().rstrip("?.! ")
@@ -151,7 +155,8 @@ def continued(message: str, previous: str, closest: Closest | None = None) -> tu
     if chosen is None:
         return together, f"{message.strip()} {topic_phrase(stem)}".strip()
     _, start, end = spans[chosen]
-    return together, f"{stem[:start]}{thing}{stem[end:]}?"
+    rewritten = f"{stem[:start]}{thing}{stem[end:]}?"
+    return rewritten, rewritten
 
 
 def replaceable_spans(question: str, thing: str) -> list[tuple[str, int, int]]:

@@ -31,17 +31,64 @@ def section_operation(kind: str, context: AnswerContext, sentences: list[Sentenc
 
 
 def example(ordered: list[Sentence], shown: list[str], limit: int) -> list[Sentence]:
-    """The section's first example not shown yet. One that opens a worked example or a list ("For example: It
-    is June 19th ...", "Here are some examples:") goes on with the sentences after it, where the example is."""
+    """The section's first example not shown yet, preferring one after the sentence that led the last answer (a
+    section that explains several things gives an example after each: the one for what was just explained
+    follows it).
+    One that opens a worked example or a list ("For example: It is June 19th ...", "Here are some examples:")
+    goes on with the rest of it (the rest of its paragraph, or the list or table rows after it), up to
+    `_EXAMPLE_MAX` sentences: an example cut before its result shows nothing."""
     seen = set(shown)
-    for i, sentence in enumerate(ordered):
-        if sentence.text in seen or not _EXAMPLE_MARK.search(sentence.text):
-            continue
-        if not _OPENS.search(sentence.text):
-            return [s for s in ordered[i:] if _EXAMPLE_MARK.search(s.text) and s.text not in seen][:limit]
-        same_passage = [s for s in ordered[i + 1:] if s.hit.chunk.chunk_id == sentence.hit.chunk.chunk_id]
-        return [sentence, *(s for s in same_passage if s.text not in seen)][:limit]
-    return []
+    lead = next((i for i, s in enumerate(ordered) if shown and s.text == shown[0]), -1)
+    marked = [i for i, s in enumerate(ordered) if s.text not in seen and _EXAMPLE_MARK.search(s.text)]
+    if not marked:
+        return []
+    i = next((j for j in marked if j > lead), marked[0])
+    if not _OPENS.search(ordered[i].text):
+        return [s for s in ordered[i:] if _EXAMPLE_MARK.search(s.text) and s.text not in seen][:limit]
+    return worked_example(ordered, i, max(limit, _EXAMPLE_MAX))
+
+
+_EXAMPLE_MAX = 8
+
+
+def worked_example(ordered: list[Sentence], start: int, cap: int) -> list[Sentence]:
+    """The example opened by `ordered[start]`: the sentences after it on its line, or the list items and table
+    rows after it, across the section's passages, until something else begins."""
+    opener = ordered[start]
+    taken, previous = [opener], opener
+    for sentence in ordered[start + 1:]:
+        if len(taken) >= cap or sentence.section_key != opener.section_key or _OPENS.search(sentence.text):
+            break
+        line = _line_of(sentence)[0]
+        same_line = sentence.hit.chunk.chunk_id == previous.hit.chunk.chunk_id and line >= 0 and line == _line_of(previous)[0]
+        if not (same_line or _is_item(sentence)):
+            break
+        taken.append(sentence)  # whole, even where the last answer quoted part of it
+        previous = sentence
+    return taken
+
+
+_ROW = re.compile(r"^[^—]{1,80} — [^:;]{1,60}: ")  # a table row as ingest writes it ("Monday — Hours: 5; …")
+_ITEM = re.compile(r"^\s*(?:[-*•]\s|\d+[.)]\s)")
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text).lower().split())
+
+
+def _line_of(sentence: Sentence) -> tuple[int, str]:
+    """The line of its passage a sentence is on, and that line (-1 and "" when it cannot be told)."""
+    probe = " ".join(_plain(sentence.text).split()[:5])
+    for number, line in enumerate(sentence.hit.chunk.text.split("\n")):
+        if probe and probe in _plain(line):
+            return number, line
+    return -1, ""
+
+
+def _is_item(sentence: Sentence) -> bool:
+    """A list item or a table row of its passage."""
+    number, line = _line_of(sentence)
+    return bool(_ROW.search(sentence.text) or (number >= 0 and _ITEM.search(line)))
 
 
 def further(ordered: list[Sentence], shown: list[str], limit: int) -> list[Sentence]:

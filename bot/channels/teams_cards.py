@@ -1,6 +1,6 @@
 """Adaptive Cards for Microsoft Teams from the tutor's typed replies. Standard library and the project's
 `messages` only (runs in Rasa's environment). Renderers are keyed by reply type, so a new kind plugs in with one
-function. The labels a card adds (Sources, 👍/👎, Ask a human, Hint, Skip, Answer) are in the language of its reply."""
+function. The labels a card adds (Sources, 👍/👎, Ask a human, Hint, Skip, Flag question, Answer) are in the language of its reply."""
 from __future__ import annotations
 
 import json
@@ -50,7 +50,8 @@ def question_card(reply: QuizQuestion) -> Dict[str, Any]:
         body.append({"type": "Input.Text", "id": "text", "placeholder": say("quiz.answer_placeholder", lang)})
         actions = [submit(say("quiz.button_answer", lang), {})]
     actions += [submit(say("quiz.button_hint", lang), {"text": say("say.hint", lang)}),
-                submit(say("quiz.button_skip", lang), {"text": say("say.skip", lang)})]
+                submit(say("quiz.button_skip", lang), {"text": say("say.skip", lang)}),
+                submit(say("quiz.button_flag", lang), {"text": say("say.flag", lang)})]
     return card(body, actions)
 
 

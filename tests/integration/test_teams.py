@@ -52,13 +52,25 @@ def test_quiz_as_cards_and_card_submits(servers, botframework, workspace):
     since = len(botframework.activities)
     post(servers, botframework, botframework.activity("conv-2", "quiz me on SQL joins", user="29:quizzer"))
     question = next(c for c in cards_in(new_activities(botframework, since)) if "Question 1 of" in json.dumps(c))
-    choice = next(a for a in question["actions"] if a["data"].get("text") not in ("hint", "skip"))
+    choice = next(a for a in question["actions"] if a["data"].get("text") not in ("hint", "skip", "flag this question"))
     since = len(botframework.activities)
     post(servers, botframework, botframework.activity("conv-2", value=choice["data"], user="29:quizzer"))
     replies = json.dumps(new_activities(botframework, since))
     assert "Correct" in replies or "Not quite" in replies
     with sqlite3.connect(workspace / "tutor.db") as db:
         assert db.execute("select count(*) from attempts where learner = ?", ["teams:aad-29:quizzer"]).fetchone()[0] == 1
+
+
+def test_a_quiz_card_flags_its_question(servers, botframework, workspace):
+    since = len(botframework.activities)
+    post(servers, botframework, botframework.activity("conv-7", "quiz me on SQL joins", user="29:flagger"))
+    question = next(c for c in cards_in(new_activities(botframework, since)) if "Question 1 of" in json.dumps(c))
+    flag = next(a for a in question["actions"] if a["title"] == "Flag question")
+    since = len(botframework.activities)
+    post(servers, botframework, botframework.activity("conv-7", value=flag["data"], user="29:flagger"))
+    assert "I've flagged" in json.dumps(new_activities(botframework, since))
+    with sqlite3.connect(workspace / "tutor.db") as db:
+        assert db.execute("select count(*) from question_flags where learner = ?", ["teams:aad-29:flagger"]).fetchone()[0] == 1
 
 
 def test_feedback_submit_is_stored(servers, botframework, workspace):

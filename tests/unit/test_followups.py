@@ -61,7 +61,14 @@ def _nearest_by_kind(phrase, candidates):
 def test_what_about_x_searches_the_previous_question_with_x_in_place(previous, message, query):
     resolved = resolve(message, AnswerContext(previous, "c", "s"), _nearest_by_kind)
     assert resolved.query == query
-    assert resolved.question == f"{previous} {message}"  # read with both questions: nothing of the first is lost
+    assert resolved.question == query  # read as asked about the new thing, not with the first question's words
+    assert not resolved.stay  # the new thing may be in another section than the last answer's
+
+
+def test_a_condition_keeps_the_last_answers_section_first():
+    context = AnswerContext("How many hours of advanced sick leave can I request?", "c", "s")
+    assert resolve("What if I'm a term employee?", context, _nearest_by_kind).stay
+    assert resolve("How long does it last?", context, _nearest_by_kind).stay
 
 
 def test_a_condition_is_added_to_the_previous_question():
@@ -156,15 +163,39 @@ def test_an_example_is_only_given_when_the_section_has_one():
     assert section_operation("example", CONTEXT, s[:1], None, 3) == []
 
 
+def _lines(section: str, lines: list[list[str]], position: int = 0) -> list[Sentence]:
+    """Sentences of one passage written as lines (paragraphs, list items, table rows) of sentences."""
+    chunk = Chunk("id-" + section + str(position), "c", "Course", section, "  \n".join(" ".join(l) for l in lines),
+                  "c.md", "", position)
+    hit = Hit(chunk, 0.5, 0.01, 0)
+    return [Sentence(t, hit, i) for i, t in enumerate(t for line in lines for t in line)]
+
+
 def test_an_example_that_opens_a_worked_example_goes_on_with_it():
-    s = _sentences("S", ["Leave is earned back by the end of the year.", "For example: it is June and 14 pay periods are left.",
-                         "You earn 4 hours per pay period.", "So you can take up to 56 hours in advance.",
-                         "Other leave follows other rules."])
+    s = _lines("S", [["Leave is earned back by the end of the year."],
+                     ["For example: it is June and 14 pay periods are left.", "You earn 4 hours per pay period.",
+                      "You will earn 56 more hours.", "So you can take up to 56 hours in advance."],
+                     ["Other leave follows other rules."]])
     got = section_operation("example", CONTEXT, s, None, 3)
-    assert [x.text for x in got] == [s[1].text, s[2].text, s[3].text]
+    assert [x.text for x in got] == [s[1].text, s[2].text, s[3].text, s[4].text]  # the whole paragraph, to its result
     listed = _sentences("S", ["Here are some examples of sensitive information:", "passwords", "API keys"])
     assert [x.text for x in section_operation("example", CONTEXT, listed, None, 3)] == [
         "Here are some examples of sensitive information:", "passwords", "API keys"]
+
+
+def test_the_example_after_what_was_shown_is_the_one_for_it():
+    s = _lines("Schedules", [["Variable day: you choose when each day starts."],
+                             ["For example: you begin between 7 and 10 every day."],
+                             ["Variable week: days and weeks may be longer or shorter."],
+                             ["For example: Monday — Hours: 5; Day: Monday; Hours: 10."],
+                             ["Tuesday — Hours: 9; Day: Tuesday; Hours: 10."],
+                             ["Week 1 Total — Hours: 37; Day: Week 2 Total; Hours: 43."],
+                             ["Maxiflex: fewer than 10 days a pay period."]])
+    context = AnswerContext("What is a variable week?", "c", "Schedules", [s[2].text])
+    got = [x.text for x in section_operation("example", context, s, None, 3)]
+    assert got == [s[3].text, s[4].text, s[5].text]  # the table's rows to its total, not the next section's text
+    context.shown = [s[0].text]
+    assert [x.text for x in section_operation("example", context, s, None, 3)] == [s[1].text]
 
 
 def test_an_acronym_is_not_a_pronoun():
