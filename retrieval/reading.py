@@ -47,12 +47,24 @@ def sentences_of(hits: list[Hit]) -> list[Sentence]:
     """Every quotable sentence of the passages (instructions planted in content are never quoted)."""
     out: list[Sentence] = []
     seen: set[str] = set()
+    edges: list[Sentence] = []
     for hit in hits:
-        for order, text in enumerate(split_sentences(hit.chunk.text)):
+        texts = split_sentences(hit.chunk.text)
+        for order, text in enumerate(texts):
             if text not in seen and not looks_like_instructions(text):
                 seen.add(text)
                 out.append(Sentence(text, hit, order))
-    return out
+                if order in (0, len(texts) - 1):
+                    edges.append(out[-1])
+    cut = {id(s) for s in edges if _part_of_another(s.text, out)}
+    return [s for s in out if id(s) not in cut] if cut else out
+
+
+def _part_of_another(text: str, sentences: list[Sentence]) -> bool:
+    """A sentence cut where a passage begins or ends (passages overlap, so the whole one is in its neighbour)."""
+    core = text.rstrip(".!?。！？ ")
+    return len(core) > 0 and any(len(s.text) > len(text) and (s.text.endswith(text) or s.text.startswith(core))
+                                 for s in sentences)
 
 
 class SentenceVectors:

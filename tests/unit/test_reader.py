@@ -47,3 +47,18 @@ def test_the_decision_weighs_its_signals_and_is_optional():
     weak = answerability(decision, {"lead_logit": -2.0, "passage_coverage": 0.2})
     assert 0 < weak < 0.5 < strong < 1
     assert answerability(None, {"lead_logit": 2.0}) is None
+
+
+def test_a_sentence_cut_where_overlapping_passages_meet_is_read_whole_once():
+    from retrieval.chunking import Chunk
+    from retrieval.reading import sentences_of
+    from retrieval.search import Hit
+
+    texts = ["Per diem is paid after a voucher. How it is disbursed depends on how much you used the travel card.",
+             "how much you used the travel card. You may use the card to get a cash advance.",
+             "You may use the card to get a cash advance. It is approved by"]
+    hits = [Hit(Chunk(f"c{i}", "c", "C", "S", t, "c.md", "", i), 0.5, 0.1, 0) for i, t in enumerate(texts)]
+    got = [s.text for s in sentences_of(hits)]
+    assert got == ["Per diem is paid after a voucher.",
+                   "How it is disbursed depends on how much you used the travel card.",
+                   "You may use the card to get a cash advance.", "It is approved by"]
