@@ -31,6 +31,7 @@ eval: setup
 	.venv/bin/tutor eval assessment
 	.venv/bin/tutor eval rubric
 	.venv/bin/tutor eval recommender
+	.venv/bin/tutor eval lrs
 
 clean:
 	rm -rf var models .pytest_cache

@@ -1,7 +1,7 @@
 """Custom actions for the Rasa server. Each reads the tracker, calls the Tutor, sends its replies and returns
 events; one module per conversation area."""
 from .answer import ActionAnswerQuestion, ActionHandleFallback, ActionStoreFeedback
-from .conversation import ActionGreet, ActionHelp, ActionRespondYesNo
+from .conversation import ActionGreet, ActionHelp, ActionRespondYesNo, ActionWeeklySummary
 from .guidance import (
     ActionConfirmProfile,
     ActionEnrol,
@@ -28,5 +28,5 @@ __all__ = [
     "ActionGreet", "ActionHandleFallback", "ActionHelp", "ActionMarkCompleted", "ActionPlanPath",
     "ActionQuizCommandOutsideQuiz", "ActionQuizDone",
     "ActionRecommendCourses", "ActionRespondYesNo", "ActionResumeQuiz", "ActionShowProgress", "ActionStartQuiz",
-    "ActionStartQuizFromOffer", "ActionStoreFeedback", "ActionUpdateProfile", "ValidateProfileForm", "ValidateQuizForm",
+    "ActionStartQuizFromOffer", "ActionStoreFeedback", "ActionUpdateProfile", "ActionWeeklySummary", "ValidateProfileForm", "ValidateQuizForm",
 ]

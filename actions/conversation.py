@@ -59,3 +59,15 @@ class ActionRespondYesNo(Action):
             return [language_slot(lang), SlotSet("quiz_offered", False)]
         send(dispatcher, tutor().say(learner, "basics.anything_else", lang=lang))
         return [language_slot(lang)]
+
+
+class ActionWeeklySummary(Action):
+    """"What did I do this week?": the learner's last 7 days (Tutor.weekly_summary)."""
+
+    def name(self) -> str:
+        return "action_weekly_summary"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        lang = turn_language(tracker)
+        send(dispatcher, tutor().weekly_summary(learner_id(tracker), lang=lang))
+        return [language_slot(lang)]

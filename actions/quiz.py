@@ -19,7 +19,7 @@ from .reading import entities_of, intent_of, learner_id, text_of
 from .runtime import LANGUAGE_SLOT, language_slot, send, turn_language, tutor
 
 # Intents that, said confidently mid-quiz, ask for something else rather than answer the question.
-OTHER_REQUESTS = {"recommend_next", "show_progress", "plan_path", "set_profile", "help", "start_quiz", "enrol_course", "mark_completed"}
+OTHER_REQUESTS = {"recommend_next", "show_progress", "weekly_summary", "plan_path", "set_profile", "help", "start_quiz", "enrol_course", "mark_completed"}
 # A flag_question this confident, on a message that names no question, is a flag rather than a quiz answer.
 FLAG_CONFIDENCE = 0.8
 

@@ -151,7 +151,8 @@ def console_command() -> None:
     settings = load_or_exit()
     web = create_app(Tutor(settings), console_secret(settings))
     console.print(f"Trainer console on http://{settings.console.host}:{settings.console.port}/")
-    uvicorn.run(web, host=settings.console.host, port=settings.console.port, log_level="warning")
+    # proxy_headers off: the console itself believes forwarded-for headers from console.trusted_proxies only.
+    uvicorn.run(web, host=settings.console.host, port=settings.console.port, log_level="warning", proxy_headers=False)
 
 
 users_app = typer.Typer(help="Trainer console accounts.")
@@ -161,7 +162,7 @@ app.add_typer(users_app, name="users")
 @users_app.command("add")
 def users_add(
     username: str,
-    role: str = typer.Option("trainer", help="admin (sees real identities) | trainer | learner (refused by the console)."),
+    role: str = typer.Option("trainer", help="admin (sees real identities) | trainer | manager (team reports only) | learner (refused by the console)."),
     password: Optional[str] = typer.Option(None, envvar="TUTOR_USER_PASSWORD", help="Default: asked for, hidden."),
 ) -> None:
     """Create or update a console account; the password is stored as a scrypt hash."""
@@ -174,17 +175,119 @@ def users_add(
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2)
+    audit(tutor, "account saved", target=username, detail={"role": role})
     console.print(f"Account {username} ({role}) saved.")
+
+
+def audit(tutor: Tutor, action: str, **details) -> None:
+    """Record a command in the audit trail, by the operating-system user who ran it."""
+    import getpass
+
+    from store import AuditTrail
+
+    AuditTrail(tutor.records.db).record(f"cli:{getpass.getuser()}", action, role="operator", address="local", **details)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Console accounts with their sign-in state, sessions and learner groups."""
+    from console.admin import overview
+    from store import ConsoleSessions, Groups, LoginThrottle
+
+    tutor = Tutor(load_or_exit())
+    db, settings = tutor.records.db, tutor.settings.console
+    data = overview(tutor.records.accounts, LoginThrottle(db), ConsoleSessions(db), Groups(db),
+                    settings.session_idle_minutes * 60, settings.session_max_hours * 3600)
+    for user in data["users"] + data["sso_users"]:
+        state = f"locked {user['locked'] / 60:.0f} min" if user.get("locked") else f"{user.get('failures', 0)} failed"
+        typer.echo(f"{user['username']}\t{user.get('role', '')}\t{state}\t{user['sessions']} sessions\t{', '.join(user['groups'])}")
+
+
+@users_app.command("unlock")
+def users_unlock(username: str) -> None:
+    """Lift the sign-in lock of an account (after too many wrong passwords)."""
+    from console.login import account_key
+    from store import LoginThrottle
+
+    tutor = Tutor(load_or_exit())
+    cleared = LoginThrottle(tutor.records.db).unlock(account_key(username))
+    audit(tutor, "unlock", target=username, outcome="ok" if cleared else "nothing to unlock")
+    console.print(f"{username} unlocked." if cleared else f"{username} was not locked.")
+
+
+@users_app.command("signout")
+def users_signout(username: str) -> None:
+    """End every console session of a user (sign out everywhere)."""
+    from store import ConsoleSessions
+
+    tutor = Tutor(load_or_exit())
+    ended = ConsoleSessions(tutor.records.db).end_all(username)
+    audit(tutor, "sign-out everywhere", target=username, detail={"sessions": ended})
+    console.print(f"{ended} session(s) of {username} ended.")
+
+
+groups_app = typer.Typer(help="Learner groups for team-scoped console access.")
+app.add_typer(groups_app, name="groups")
+
+
+@groups_app.command("import")
+def groups_import(file: Path = typer.Argument(..., help="CSV with lines learner,group (a header line is allowed)."),
+                  replace: bool = typer.Option(False, "--replace", help="The learners listed lose the groups not listed for them.")) -> None:
+    """Put learners in groups (e.g. from your HR system's export); trainers see the learners of their groups."""
+    from console.admin import read_memberships
+    from store import Groups, pseudonym
+
+    if not file.exists():
+        console.print(f"[red]{file} does not exist.[/red]")
+        raise typer.Exit(2)
+    rows, problems = read_memberships(file.read_text(encoding="utf-8", errors="replace"))
+    if problems:
+        console.print("[red]Nothing imported:[/red] " + "; ".join(problems[:20]))
+        raise typer.Exit(2)
+    tutor = Tutor(load_or_exit())
+    count = Groups(tutor.records.db).import_memberships(rows, replace=replace)
+    audit(tutor, "group import", detail={"memberships": count, "groups": sorted({g for _, g in rows}),
+                                         "learners": sorted({pseudonym(learner) for learner, _ in rows})[:50]})
+    console.print(f"Imported {count} memberships in {len({g for _, g in rows})} groups.")
+
+
+@groups_app.command("assign")
+def groups_assign(username: str, groups: list[str] = typer.Argument(None, help="The groups the trainer looks after (none: clear).")) -> None:
+    """Set the learner groups a trainer sees (replaces the trainer's groups)."""
+    from store import Groups
+
+    tutor = Tutor(load_or_exit())
+    chosen = Groups(tutor.records.db).set_trainer_groups(username, groups or [])
+    audit(tutor, "trainer groups", target=username, detail={"groups": chosen})
+    console.print(f"{username} sees: {', '.join(chosen) or 'no learners'}.")
+
+
+@groups_app.command("list")
+def groups_list() -> None:
+    """Groups with their number of learners, and the groups each trainer sees."""
+    from store import Groups
+
+    found = Groups(Tutor(load_or_exit()).records.db)
+    for group, size in found.sizes().items():
+        typer.echo(f"{group}\t{size} learners")
+    for username, groups in found.trainers().items():
+        typer.echo(f"{username} sees\t{', '.join(groups)}")
 
 
 @app.command()
 def forget(learner: str = typer.Argument(..., help="The learner id as the tutor records it (e.g. slack:T1:U1).")) -> None:
-    """Delete one learner's data everywhere: transcripts, tracker events, attempts, mastery, reviews, question flags, profile."""
-    deleted = Tutor(load_or_exit()).forget(learner)
+    """Delete one learner's data everywhere: transcripts, tracker events, attempts, mastery, reviews, question flags, profile,
+    learning records not yet sent to the LRS (and say what the LRS keeps)."""
+    tutor = Tutor(load_or_exit())
+    left_in_lrs = tutor.learning_records.left_in_lrs(learner)
+    deleted = tutor.forget(learner)
+    audit(tutor, "forget", learner=learner, detail={k: v for k, v in deleted.items() if v})
     if any(deleted.values()):
         console.print("Deleted: " + ", ".join(f"{n} {t}" for t, n in deleted.items() if n))
     else:
         console.print("Nothing stored for that learner.")
+    if left_in_lrs:
+        console.print(f"[yellow]{left_in_lrs}[/yellow]")
 
 
 @app.command()
@@ -192,6 +295,7 @@ def retention() -> None:
     """Delete transcripts older than console.retention_days (run daily, e.g. from cron)."""
     tutor = Tutor(load_or_exit())
     deleted = tutor.apply_retention()
+    audit(tutor, "retention", detail={"days": tutor.settings.console.retention_days, **deleted})
     console.print(f"Retention ({tutor.settings.console.retention_days} days): " + ", ".join(f"{n} {t}" for t, n in deleted.items()))
 
 
@@ -214,6 +318,9 @@ EVAL_SUITES = {"rag": "eval.quality.rag_eval", "reading": "eval.quality.reading_
 EVAL_SUITES["cmrc"] = "eval.quality.cmrc_eval"  # Chinese retrieval and reading (CMRC 2018)
 EVAL_SUITES["crosslingual"] = "eval.quality.crosslingual_eval"  # Chinese questions over the English 18F handbook
 EVAL_SUITES["rubric"] = "eval.quality.question_rubric"  # generated questions against the rubric (handbook, courses)
+EVAL_SUITES["lrs"] = "eval.lrs.drill"  # learning records through LRS outages: none lost, none twice, statements/s
+EVAL_SUITES["guessing"] = "eval.security.guessing_drill"  # password guessing against the console, on loopback
+EVAL_SUITES["scale"] = "eval.scale.search"  # search (and, with --part, ingest) at 100k-1M passages
 
 
 @app.command(name="eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -221,7 +328,8 @@ def evaluate(
     ctx: typer.Context,
     suite: str = typer.Argument("rag", help="rag (retrieval, answers), reading (abstention, leading sentence, "
                                 "leave-gold-out), handbook (a real handbook through the REST channel), assessment "
-                                "(tracing, questions, grading), rubric (generated questions checked) or recommender."),
+                                "(tracing, questions, grading), rubric (generated questions checked), recommender or lrs "
+                                "(learning records through LRS outages, delivery rate)."),
 ) -> None:
     """Run an evaluation on the public data sets in ../shared/evaldata; extra options go to the suite."""
     import importlib
@@ -250,3 +358,4 @@ def show_config(markdown: bool = typer.Option(False, "--markdown", help="Print t
 
 
 from . import running  # noqa: E402,F401  (registers serve, demo, chat, train, services)
+from . import learning_records  # noqa: E402,F401  (registers lrs send, status, requeue)

@@ -47,8 +47,10 @@ def serve(
         settings.servers.endpoints = endpoints.resolve()
     group = servers_of(settings)
     stop_on_signals()
+    sender = None
     try:
         group.start()
+        sender = Tutor(settings).learning_records.start_sender()  # learning records to the LRS, when one is set
         console.print(f"Ready: REST channel at {group.rasa_url}/webhooks/rest/webhook, "
                       f"{settings.servers.workers} worker(s) each (Ctrl-C to stop)")
         while all(p.poll() is None for p in group.processes.values()):
@@ -61,6 +63,8 @@ def serve(
     except (KeyboardInterrupt, Stopped):
         pass
     finally:
+        if sender is not None:
+            sender.stop()
         group.stop()
 
 
@@ -95,7 +99,7 @@ def demo() -> None:
         group.stop()
 
 
-services_app = typer.Typer(help="PostgreSQL and Redis on loopback for `tutor serve --workers N` on one host.")
+services_app = typer.Typer(help="PostgreSQL, Redis and (when lrs.endpoint is on this host) the LRS on loopback for `tutor serve --workers N` on one host.")
 app.add_typer(services_app, name="services")
 
 
@@ -106,23 +110,56 @@ def local_databases(settings: Settings, pg_port: int, redis_port: int):
     return LocalPostgres(base / "postgres" / "data", port=pg_port), LocalRedis(base / "redis", port=redis_port)
 
 
+def local_lrs(settings: Settings):
+    """Ralph on this host when lrs.endpoint points at loopback (127.0.0.1 or localhost), else None (no LRS, or the
+    company's own elsewhere). Its password is lrs.password_env's value, else one made once and kept in var/services."""
+    import os
+    import secrets
+    from urllib.parse import urlsplit
+
+    from .lrs_server import LocalRalph
+
+    lrs = settings.lrs
+    where = urlsplit(lrs.endpoint)
+    if not lrs.endpoint or where.hostname not in ("127.0.0.1", "localhost"):
+        return None
+    base = settings.path(Path("var/services")) / "ralph"
+    kept = base / "password"
+    password = os.environ.get(lrs.password_env, "")
+    if not password:
+        if not kept.exists():
+            base.mkdir(parents=True, exist_ok=True)
+            kept.write_text(secrets.token_urlsafe(24))
+            kept.chmod(0o600)
+        password = kept.read_text().strip()
+    return LocalRalph(base, port=where.port or 80, host=where.hostname, username=lrs.username, password=password)
+
+
 @services_app.command("start")
 def services_start(
     pg_port: int = typer.Option(5432, help="PostgreSQL port on 127.0.0.1."),
     redis_port: int = typer.Option(6379, help="Redis port on 127.0.0.1."),
 ) -> None:
-    """Start PostgreSQL and Redis (data in var/services/) and print the variables deploy/endpoints.yml reads."""
+    """Start PostgreSQL and Redis (data in var/services/) and print the variables deploy/endpoints.yml reads; and
+    Ralph, the LRS, when lrs.endpoint is on this host (its password is printed as lrs.password_env)."""
     from .databases import ServiceError
 
-    postgres, redis = local_databases(load_or_exit(), pg_port, redis_port)
+    settings = load_or_exit()
+    postgres, redis = local_databases(settings, pg_port, redis_port)
+    lrs = local_lrs(settings)
     try:
         postgres.start()
         redis.start()
+        if lrs is not None:
+            lrs.start()
     except ServiceError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1)
     for key, value in {**postgres.env(), **redis.env()}.items():
         print(f"export {key}={value!s}")
+    if lrs is not None:
+        print(f"export {settings.lrs.password_env}={lrs.password}")
+        console.print(f"LRS (Ralph) on {lrs.endpoint}, statements in {lrs.statements_file}")
     console.print("Then: tutor serve --workers 2 --endpoints deploy/endpoints.yml   (stop with `tutor services stop`)")
 
 
@@ -131,7 +168,11 @@ def services_stop(
     pg_port: int = typer.Option(5432, help="PostgreSQL port on 127.0.0.1."),
     redis_port: int = typer.Option(6379, help="Redis port on 127.0.0.1."),
 ) -> None:
-    """Stop the PostgreSQL and Redis that `tutor services start` started."""
-    postgres, redis = local_databases(load_or_exit(), pg_port, redis_port)
+    """Stop the PostgreSQL, Redis and LRS that `tutor services start` started."""
+    settings = load_or_exit()
+    postgres, redis = local_databases(settings, pg_port, redis_port)
     postgres.stop()
     redis.stop()
+    lrs = local_lrs(settings)
+    if lrs is not None:
+        lrs.stop()

@@ -59,13 +59,22 @@ def recommendation_takeup(enrolments: dict[str, int], shown: int) -> dict[str, A
             "take-up (enrolments per recommendation)": enrolled / shown if shown else 0.0}
 
 
-def statistics(analytics, events, shared: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+def statistics(analytics, events, shared: dict[str, dict[str, Any]] | None = None, scope=None) -> dict[str, Any]:
     """Everything the analytics page shows, from the tutor's records (store.Analytics), Rasa's events and the
-    question bank's item statistics (`shared`)."""
-    shown = events.count_action("action_recommend_courses") if events is not None else 0
-    return {"usage": analytics.usage_by_day(), "rates": analytics.rates(), "items": item_statistics(analytics.item_attempts(), shared),
-            "mastery": mastery_distribution(analytics.mastery_values()),
-            "takeup": recommendation_takeup(analytics.enrolment_counts(), shown)}
+    question bank's item statistics (`shared`). With a team `scope` (console.scope.Scope) only its learners
+    count: the bank's statistics over everyone are not used, and recommendations shown are counted in the
+    recent dialogue of the learners in scope."""
+    if scope is None or scope.everyone:
+        shown = events.count_action("action_recommend_courses") if events is not None else 0
+        groups = None
+    else:
+        shared, groups = None, scope.groups
+        shown = sum(u.actions.count("action_recommend_courses") for u in (events.recent_turns() if events is not None else [])
+                    if scope.allows(u.learner))
+    return {"usage": analytics.usage_by_day(groups=groups), "rates": analytics.rates(groups=groups),
+            "items": item_statistics(analytics.item_attempts(groups=groups), shared),
+            "mastery": mastery_distribution(analytics.mastery_values(groups=groups)),
+            "takeup": recommendation_takeup(analytics.enrolment_counts(groups=groups), shown)}
 
 
 def bar_chart(series: list[tuple[str, list[float]]], labels: list[str], colours=("#2e86de", "#e17055"), height: int = 160) -> str:

@@ -1,5 +1,6 @@
-"""Console accounts: scrypt-hashed passwords, roles (admin, trainer, learner). Only admin and trainer may use
-the console; admin alone sees real learner identities."""
+"""Console accounts: scrypt-hashed passwords, roles (admin, trainer, manager, learner). Admins and trainers use
+the whole console (admin alone sees real learner identities); managers see only the team reports (aggregates of
+their groups, console/reports.py), never a transcript; learners are refused."""
 from __future__ import annotations
 
 import base64
@@ -7,8 +8,9 @@ import hashlib
 import hmac
 import os
 
-ROLES = ("admin", "trainer", "learner")
-CONSOLE_ROLES = ("admin", "trainer")
+ROLES = ("admin", "trainer", "manager", "learner")
+CONSOLE_ROLES = ("admin", "trainer")  # every console page
+REPORT_ROLES = ("admin", "trainer", "manager")  # the team reports only
 
 
 def hash_password(password: str) -> str:

@@ -16,10 +16,11 @@ CSV_TYPE = "text/csv; charset=utf-8"
 JSON_TYPE = "application/json; charset=utf-8"
 
 
-def csv_text(rows: Sequence[dict[str, Any]]) -> str:
-    """The rows as CSV with a header line, behind a byte-order mark so that Excel reads them as UTF-8."""
+def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str] = ("turn_id",)) -> str:
+    """The rows as CSV with a header line, behind a byte-order mark so that Excel reads them as UTF-8; `columns`
+    is the header when there are no rows."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["turn_id"])
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else list(columns))
     writer.writeheader()
     writer.writerows(rows)
     return BOM + buffer.getvalue()

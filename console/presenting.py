@@ -13,6 +13,7 @@ from store import TranscriptFilter
 
 from .dialogue import merge_turns
 from .privacy import alias, redact
+from .scope import EVERYONE, Scope
 
 
 def conversation_key(conversation_id: str, secret: str) -> str:
@@ -51,21 +52,30 @@ class Presenter:
         ids = set(self.transcripts.conversation_ids()) | {c["conversation_id"] for c in self._dialogue_conversations()}
         return next((c for c in ids if conversation_key(c, self.secret) == key), None)
 
-    def _real_filter(self, f: TranscriptFilter, real_identity: bool) -> TranscriptFilter:
+    def _real_filter(self, f: TranscriptFilter, real_identity: bool, scope: Scope = EVERYONE) -> TranscriptFilter:
+        """The filter over real ids, limited to the viewer's team scope."""
+        if not scope.everyone:
+            f.groups = scope.groups
         if f.learner and not real_identity:  # trainers filter by alias; translate it back
             known = set(self.transcripts.learners()) | {c["learner"] for c in self._dialogue_conversations()}
-            matches = [s for s in known if alias(s, self.secret) == f.learner]
+            matches = [s for s in known if alias(s, self.secret) == f.learner and scope.allows(s)]
             f.learner = matches[0] if matches else "\x00"
         return f
 
-    def conversations(self, params: Mapping[str, str], real_identity: bool) -> dict[str, Any]:
+    def real_learner(self, params: Mapping[str, str], real_identity: bool, scope: Scope = EVERYONE) -> str | None:
+        """The real id behind the query string's learner filter (for the audit trail's pseudonym), if any."""
+        f = self._real_filter(filter_from(params), real_identity, scope)
+        return f.learner if f.learner and f.learner != "\x00" else None
+
+    def conversations(self, params: Mapping[str, str], real_identity: bool, scope: Scope = EVERYONE) -> dict[str, Any]:
         """The conversations matching the query string's filter, latest first: those with tutor turns, and those
-        the dialogue engine answered alone (they match no filter about answers)."""
+        the dialogue engine answered alone (they match no filter about answers); only learners in `scope`."""
         f = filter_from(params)
         shown = replace(f)
-        f = self._real_filter(f, real_identity)
+        f = self._real_filter(f, real_identity, scope)
         rows = self.transcripts.conversations(f, self.low_confidence)
-        dialogue = self._dialogue_conversations(f.q) if f.q else self._dialogue_conversations()
+        dialogue = [d for d in (self._dialogue_conversations(f.q) if f.q else self._dialogue_conversations())
+                    if scope.allows(d["learner"])]
         if not any(getattr(f, name) for name in ANSWER_FILTERS):
             found = {r["conversation_id"] for r in rows}
             matching = [d for d in dialogue if d["conversation_id"] not in found and (not f.learner or d["learner"] == f.learner)
@@ -89,25 +99,30 @@ class Presenter:
                           "learner_alias": alias(learner, self.secret)})
         return {"filters": shown, "conversations": items}
 
-    def conversation(self, key: str, real_identity: bool) -> dict[str, Any] | None:
+    def conversation(self, key: str, real_identity: bool, scope: Scope = EVERYONE) -> dict[str, Any] | None:
+        return self.find(key, real_identity, scope)[0]
+
+    def find(self, key: str, real_identity: bool, scope: Scope = EVERYONE) -> tuple[dict[str, Any] | None, str | None]:
+        """(the conversation as the viewer may see it, its learner's real id); (None, None) when there is no such
+        conversation or its learner is outside the viewer's scope (the same answer: nothing to learn by guessing)."""
         cid = self.find_conversation(key)
         if not cid:
-            return None
+            return None, None
         events = self.events()
         dialogue = events.dialogue(cid) if events is not None else []
         found = self.transcripts.conversation(cid, dialogue[0].learner if dialogue else None)
-        if not found:
-            return None
+        if not found or not scope.allows(found["learner"]):
+            return None, None
         found["turns"] = merge_turns(found["turns"], dialogue)
         for turn in found["turns"]:
             turn["question"], turn["answer"] = redact(turn["question"]), redact(turn["answer"])
         learner = found.pop("learner")
         del found["conversation_id"]
         return {**found, "key": key, "learner": self.shown_learner(learner, real_identity),
-                "learner_alias": alias(learner, self.secret)}
+                "learner_alias": alias(learner, self.secret)}, learner
 
-    def export_rows(self, params: Mapping[str, str], real_identity: bool) -> list[dict[str, Any]]:
-        f = self._real_filter(filter_from(params), real_identity)
+    def export_rows(self, params: Mapping[str, str], real_identity: bool, scope: Scope = EVERYONE) -> list[dict[str, Any]]:
+        f = self._real_filter(filter_from(params), real_identity, scope)
         return [{"turn_id": r["turn_id"], "conversation_id": r["conversation_id"] if real_identity else alias(r["conversation_id"], self.secret),
                  "learner": self.shown_learner(r["learner"], real_identity), "channel": r["channel"],
                  "time": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r["created"])), "question": redact(r["question"]),

@@ -21,6 +21,7 @@ from store import QUESTION_STATUSES
 from tutor import Tutor
 
 from .privacy import redact
+from .security import safe_path
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +40,12 @@ class Kit:
     refuse_action: Callable[[Request], Awaitable[Response | None]]
     page: Callable[..., Response]
     user: Callable[[Request], dict | None]
+    audit: Callable[..., None] = lambda request, action, **details: None  # console.audit.Auditor
 
 
 def _back(value: Any, default: str) -> str:
     """A same-site path to return to (never another host)."""
-    text = str(value or "")
-    return text if text.startswith("/") and not text.startswith("//") and "\\" not in text else default
+    return safe_path(value, default)
 
 
 def _here(request: Request) -> str:
@@ -133,6 +134,7 @@ def routes(tutor: Tutor, kit: Kit) -> list[Route]:
             change = bank.approve if status == "approved" else bank.retire
             if change(qid, who(request)) is None:
                 return PlainTextResponse("No such question.", status_code=404)
+            kit.audit(request, "question " + ("approval" if status == "approved" else "retirement"), target=qid)
             form = await request.form()
             back = _back(form.get("back"), f"/questions/{qid}")
             return RedirectResponse(back + ("&" if "?" in back else "?") + f"done={status}#q-{qid}", status_code=303)
@@ -152,6 +154,7 @@ def routes(tutor: Tutor, kit: Kit) -> list[Route]:
         if problems:
             log.info("edit of question %s refused: %s", qid, "; ".join(problems))
             return edit_page(request, _redacted(question), values, problems, status_code=400)
+        kit.audit(request, "question edit", target=qid)
         return RedirectResponse(f"/questions/{qid}?done=edited", status_code=303)
 
     def new_page(request: Request, values: dict[str, str], problems: list[str], status_code: int = 200) -> Response:
@@ -174,6 +177,7 @@ def routes(tutor: Tutor, kit: Kit) -> list[Route]:
         if problems:
             log.info("new question refused: %s", "; ".join(problems))
             return new_page(request, values, problems, status_code=400)
+        kit.audit(request, "question written", target=saved["question_id"])
         return RedirectResponse(f"/questions/{saved['question_id']}?done=written", status_code=303)
 
     return [

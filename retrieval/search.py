@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from rank_bm25 import BM25Okapi
 
+from .bm25 import BM25Index
 from .chunking import Chunk
 from .embeddings import Embedder
 from .glossary import cedict
@@ -100,7 +100,7 @@ class Retriever:
         self.settings = settings
         self._multilingual = multilingual
         self._version: IndexVersion | None = None
-        self._bm25: BM25Okapi | None = None
+        self._bm25: BM25Index | None = None
         self._lock = threading.Lock()
 
     def version(self) -> IndexVersion:
@@ -108,10 +108,12 @@ class Retriever:
         target = current_version_dir(self.index_dir)
         with self._lock:
             if self._version is None or (target is not None and target != self._version.root):
+                t0 = time.perf_counter()
                 version = load_version(self.index_dir, self.settings.index)
-                self._bm25 = BM25Okapi([tokenize(c.embedding_text()) or ["∅"] for c in version.chunks]) if version.chunks else None
+                self._bm25 = version.bm25
                 self._version = version
-                log.info("serving index %s (%d chunks, %s)", version.root.name, len(version.chunks), version.index.kind)
+                log.info("serving index %s (%d chunks, %s on %s, loaded in %.1f s)", version.root.name,
+                         len(version.chunks), version.index.kind, version.index.engine, time.perf_counter() - t0)
             return self._version
 
     @property
@@ -220,9 +222,7 @@ class Retriever:
     def _add_bm25(self, fused: dict[int, float], query: str) -> None:
         """BM25's candidates added to the fusion, by rank."""
         cfg = self.settings.search
-        lexical = self._bm25.get_scores(tokenize(query))
-        order = np.argsort(-lexical)[: cfg.candidates]
-        for r, row in enumerate(int(i) for i in order if lexical[i] > 0):
+        for r, (row, _) in enumerate(self._bm25.top(tokenize(query), cfg.candidates)):
             fused[row] = fused.get(row, 0.0) + 1.0 / (cfg.rrf_k + r + 1)
 
     def _add_rendered(self, fused: dict[int, float], query: str, mvec: np.ndarray, version: IndexVersion) -> str:
@@ -231,8 +231,8 @@ class Retriever:
         glossary = cedict() if self.settings.multilingual.dictionary == "cc-cedict" else None
         if glossary is None:
             return ""
-        vocabulary = self._bm25.idf if self._bm25 is not None else {}
-        rendering = glossary.render(query, known=vocabulary.__contains__,
+        known = self._bm25.__contains__ if self._bm25 is not None else (lambda term: False)
+        rendering = glossary.render(query, known=known,
                                     closest=lambda senses: int(np.argmax(self.multilingual.embed(senses) @ mvec)))
         if not rendering:
             return ""
@@ -241,9 +241,8 @@ class Retriever:
         _, ids = version.index.search(self.embedder.embed([rendering]), cfg.candidates * 2)
         rankings = [[int(i) for i in ids[0] if i >= 0 and english(int(i))][: cfg.candidates]]
         if self._bm25 is not None:
-            lexical = self._bm25.get_scores(tokenize(rendering))
-            rankings.append([int(i) for i in np.argsort(-lexical)[: cfg.candidates * 2]
-                             if lexical[i] > 0 and english(int(i))][: cfg.candidates])
+            rankings.append([row for row, _ in self._bm25.top(tokenize(rendering), cfg.candidates * 2)
+                             if english(row)][: cfg.candidates])
         for ranking in rankings:
             for r, row in enumerate(ranking):
                 fused[row] = fused.get(row, 0.0) + 1.0 / (cfg.rrf_k + r + 1)
@@ -256,7 +255,7 @@ class Retriever:
         if self._bm25 is None:
             return {t: 1.0 for t in terms}
         ceiling = float(np.log(self._bm25.corpus_size + 1.0))
-        return {t: max(0.05, float(self._bm25.idf.get(t, ceiling))) for t in terms}
+        return {t: max(0.05, ceiling if (idf := self._bm25.idf(t)) is None else idf) for t in terms}
 
     def corpus(self) -> tuple[list[dict], list[Chunk]]:
         """The indexed courses (id, title, metadata from front matter) and all their passages."""

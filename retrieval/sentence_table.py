@@ -73,13 +73,15 @@ def sentence_texts(chunks: Iterable[Chunk]) -> list[str]:
 
 
 def build_table(chunks: list[Chunk], embedder: Embedder, previous: SentenceTable | None, batch_size: int,
-                progress: bool = False) -> tuple[SentenceTable, int]:
-    """The table for `chunks`, reusing `previous` vectors by text; returns it and how many sentences were embedded."""
+                progress: bool = False, known: dict[str, np.ndarray] | None = None) -> tuple[SentenceTable, int]:
+    """The table for `chunks`, reusing `previous` vectors and `known` ones (embedded already by this ingest) by
+    text; returns it and how many sentences were embedded."""
     texts = sentence_texts(chunks)
-    missing = [t for t in texts if previous is None or t not in previous]
+    known = known or {}
+    missing = [t for t in texts if t not in known and (previous is None or t not in previous)]
     fresh = embedder.embed(missing, batch_size=batch_size, progress=progress) if missing else np.zeros((0, embedder.dimension))
     found = dict(zip(missing, fresh))
-    rows = [found[t] if t in found else previous.get(t) for t in texts]
+    rows = [found[t] if t in found else known[t] if t in known else previous.get(t) for t in texts]
     dim = len(rows[0]) if rows else embedder.dimension
     vectors = np.stack(rows) if rows else np.zeros((0, dim), dtype="float32")
     return SentenceTable(texts, vectors), len(missing)

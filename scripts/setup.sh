@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Create (or bring up to date) the project's two environments. Idempotent: a stamp keyed by the
+# Create (or bring up to date) the project's three environments. Idempotent: a stamp keyed by the
 # requirement files' hash skips work that is already done.
 #   .venv       Python 3.11: the tutor, the action server, models, search, tests
 #   .venv-rasa  Python 3.10: the Rasa 3.6 dialogue server (rasa 3.6 installs on 3.10 only)
+#   .venv-ralph Python 3.11: the Ralph LRS (learning records), which pins its own fastapi and uvicorn
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +43,15 @@ if [ ! -f "$rasa_stamp" ]; then
   .venv-rasa/bin/pip install -q -r requirements/rasa.txt 2>&1 | grep -v "is ignored" || true
   .venv-rasa/bin/rasa --version >/dev/null
   rm -f .venv-rasa/.installed-*; touch "$rasa_stamp"
+fi
+
+ralph_stamp=".venv-ralph/.installed-$(stamp_of requirements/ralph.txt)"
+if [ ! -f "$ralph_stamp" ]; then
+  echo "Setting up .venv-ralph (Python 3.11, the Ralph LRS for learning records) …"
+  [ -x .venv-ralph/bin/python ] || "$(find_python 3.11)" -m venv .venv-ralph
+  .venv-ralph/bin/pip install -q -r requirements/ralph.txt 2>&1 | grep -v "is ignored" || true
+  .venv-ralph/bin/ralph --help >/dev/null
+  rm -f .venv-ralph/.installed-*; touch "$ralph_stamp"
 fi
 # System packages from Debian: Chromium for the console's browser tests (Playwright's own browser download is
 # not used), PostgreSQL and Redis for the multi-process layout (`tutor services`, its tests and benchmarks).

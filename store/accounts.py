@@ -22,3 +22,8 @@ class Accounts:
     def get(self, username: str) -> dict[str, Any] | None:
         rows = list(self.db["console_users"].rows_where("username = ?", [username]))
         return rows[0] if rows else None
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every account's name, role and creation time (never the hash), by name."""
+        cursor = self.db.execute("select username, role, created from console_users order by username")
+        return [dict(zip(("username", "role", "created"), r)) for r in cursor]

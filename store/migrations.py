@@ -150,9 +150,61 @@ def _10_question_flags(db: sqlite_utils.Database) -> None:
     db["question_flags"].create_index(["question_id"])
 
 
+def _11_learning_record_outbox(db: sqlite_utils.Database) -> None:
+    # xAPI statements waiting for the company's LRS (store/outbox.py), written in the transaction of their event.
+    # `seq` keeps the order they were made in; the statement id (a UUID) is fixed when the row is written, so a
+    # statement sent again is the same statement. Learner-keyed: `tutor forget` deletes a learner's rows.
+    db["lrs_outbox"].create(
+        {"seq": int, "statement_id": str, "learner": str, "verb": str, "statement": str, "created": float,
+         "status": str, "attempts": int, "next_attempt": float, "claimed_until": float, "last_error": str,
+         "delivered": float},
+        pk="seq", not_null={"statement_id", "learner", "statement", "created", "status"},
+        defaults={"status": "pending", "attempts": 0, "next_attempt": 0.0, "claimed_until": 0.0, "last_error": "",
+                  "verb": ""},
+    )
+    db["lrs_outbox"].create_index(["statement_id"], unique=True)
+    db["lrs_outbox"].create_index(["status", "next_attempt"])
+    db["lrs_outbox"].create_index(["learner"])
+
+
+AUDIT_TABLE = "audit_log"
+
+
+def _12_console_security(db: sqlite_utils.Database) -> None:
+    # The console's security records. Sessions live server-side (the cookie holds a random token; the row holds
+    # its hash), so they expire when idle and can be ended for a user everywhere. Failed sign-ins are counted per
+    # account name and per source address (store.throttle). Trainers see the learners of their groups only:
+    # learner -> group comes from an admin's import, trainer -> group from an admin or the identity provider.
+    # The audit trail is append-only: triggers refuse to change or delete a row, and it names learners by
+    # pseudonym only (store.pseudonym), so forgetting a learner never needs to touch it.
+    db["console_sessions"].create(
+        {"session_id": str, "username": str, "role": str, "groups": str, "method": str, "csrf": str, "address": str,
+         "created": float, "last_seen": float},
+        pk="session_id", not_null={"username", "created", "last_seen"},
+    )
+    db["console_sessions"].create_index(["username"])
+    db["login_throttle"].create(
+        {"key": str, "failures": int, "last_failure": float, "locked_until": float, "refused": int},
+        pk="key", defaults={"failures": 0, "refused": 0, "locked_until": 0.0},
+    )
+    db["learner_groups"].create({"learner": str, "group_name": str, "source": str, "updated": float},
+                                pk=("learner", "group_name"))
+    db["learner_groups"].create_index(["group_name"])
+    db["console_user_groups"].create({"username": str, "group_name": str, "updated": float}, pk=("username", "group_name"))
+    db.execute(f"create table {AUDIT_TABLE} (entry_id integer primary key autoincrement, at real not null, actor text not null, "
+               "role text not null default '', action text not null, target text not null default '', "
+               "learner_pseudonym text not null default '', detail text not null default '', address text not null default '', "
+               "outcome text not null default 'ok')")
+    db.execute(f"create index idx_{AUDIT_TABLE}_at on {AUDIT_TABLE}(at)")
+    for change in ("update", "delete"):
+        db.execute(f"create trigger {AUDIT_TABLE}_no_{change} before {change} on {AUDIT_TABLE} "
+                   "begin select raise(abort, 'the audit trail is append-only'); end")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _1_turns, _2_learning, _3_profiles, _4_turn_conversations, _5_console, _6_turns_learner, _7_profile_language,
-    _8_turns_search_chinese, _9_question_review, _10_question_flags,
+    _8_turns_search_chinese, _9_question_review, _10_question_flags, _11_learning_record_outbox,
+    _12_console_security,
 ]
 
 

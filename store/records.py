@@ -12,6 +12,7 @@ from .accounts import Accounts
 from .analytics import Analytics
 from .learning import LearningStore
 from .migrations import open_database
+from .outbox import Outbox
 from .profiles import ProfileStore
 from .question_review import QuestionReviews
 from .retry import write
@@ -34,6 +35,7 @@ class Records:
         self.analytics = Analytics(self.db)
         self.accounts = Accounts(self.db)
         self.question_reviews = QuestionReviews(self.db)
+        self.outbox = Outbox(self.db)  # learning records (xAPI statements) for the company's LRS
 
     def conversations_of(self, learner: str) -> set[str]:
         """The conversation ids of the learner's recorded turns (the learner's own id included)."""

@@ -18,6 +18,8 @@ LEARNER_KEYED: dict[str, str] = {
     "profiles": "learner",
     "enrolments": "learner",
     "question_flags": "learner",
+    "learner_groups": "learner",  # the groups an admin put the learner in (team-scoped console access)
+    "lrs_outbox": "learner",  # xAPI statements about the learner, waiting for the LRS or already delivered
 }
 
 # Rows about a learner's records, deleted with them: table -> (its column, the learner-keyed table and column
@@ -28,10 +30,13 @@ LINKED: dict[str, tuple[str, str, str]] = {
 }
 
 # Tables that outlive a learner and hold only pseudonymous ids: table -> the pseudonymous column.
-RETAINED: dict[str, str] = {}
+RETAINED: dict[str, str] = {"audit_log": "learner_pseudonym"}
 
 # Tables with nothing about any learner.
-SHARED: frozenset[str] = frozenset({"questions", "console_users", "_migrations"})
+# (console_sessions, login_throttle and console_user_groups are about console users, never learners;
+# sqlite_sequence is SQLite's own counter for the audit trail's ids.)
+SHARED: frozenset[str] = frozenset({"questions", "console_users", "_migrations", "console_sessions", "login_throttle",
+                                   "console_user_groups", "sqlite_sequence"})
 
 # Search indexes kept in step with a learner-keyed table by triggers (deleting the rows deletes their entries).
 DERIVED_PREFIXES: dict[str, str] = {"turns_fts": "turns"}

@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .groups import in_groups
 from .migrations import TRIGRAM_INDEX, open_database
 from .retry import write
 
@@ -44,10 +45,15 @@ class TranscriptFilter:
     thumbs_down: bool = False
     human: bool = False
     conversation_ids: tuple[str, ...] = ()  # only these conversations, when given
+    groups: tuple[str, ...] | None = None  # only learners in these groups (store.Groups), when given: a trainer's scope
 
     def where(self, low_confidence: float, trigram: bool = True) -> tuple[str, list[Any]]:
         """SQL over `turns` for this filter; `trigram`: whether the database has the trigram index."""
         clauses, params = ["1"], []
+        if self.groups is not None:
+            scoped, values = in_groups("turns.learner", self.groups)
+            clauses.append(scoped)
+            params.extend(values)
         if self.conversation_ids:
             clauses.append(f"turns.conversation_id in ({', '.join('?' for _ in self.conversation_ids)})")
             params.extend(self.conversation_ids)
@@ -230,9 +236,11 @@ class Transcripts:
             row["sources"] = json.loads(row["sources"] or "[]")
         return rows
 
-    def gap_questions(self, limit: int = 2000) -> list[dict[str, Any]]:
-        """Questions the courses did not answer, or whose answer got a 👎, latest first."""
+    def gap_questions(self, limit: int = 2000, groups: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        """Questions the courses did not answer, or whose answer got a 👎, latest first (of learners in `groups`,
+        when given)."""
+        scoped, values = in_groups("learner", groups) if groups is not None else ("1", [])
         cursor = self.db.execute(
-            "select turn_id, question, abstained, feedback, created from turns where abstained = 1 or feedback = 'down' "
-            "order by created desc limit ?", [limit])
+            "select turn_id, question, abstained, feedback, created from turns where (abstained = 1 or feedback = 'down') "
+            f"and {scoped} order by created desc limit ?", [*values, limit])
         return [dict(zip(("turn_id", "question", "abstained", "feedback", "created"), r)) for r in cursor]

@@ -50,10 +50,7 @@ class Answering:
         reply = answer_reply(w, answer)
         if record:
             try:
-                reply.turn_id = self.parts.records.turns.record(
-                    learner, text[:MAX_RECORDED_CHARS], reply.answer, channel=channel, mode=answer.mode,
-                    abstained=answer.abstained, confidence=answer.confidence, sources=[asdict(c) for c in answer.citations],
-                    notes=reply.notes, latency_ms=latency_ms, conversation_id=conversation or learner)
+                reply.turn_id = self._record(learner, text, reply, answer, w, channel, conversation, latency_ms)
             except Exception as exc:  # the learner still gets the answer when the record cannot be written
                 reply = answer_reply(w, answer, extra_notes=[unsaved(w, learner, w("unsaved.turn"), exc, with_answer=True)])
         outcome = Outcome([reply], values={"timings_ms": answer.timings_ms,
@@ -62,6 +59,25 @@ class Answering:
         if offer_quiz:
             self._offer_quiz(answer, outcome, w)
         return outcome
+
+    def _record(self, learner: str, text: str, reply, answer, w: Words, channel: str, conversation: str,
+                latency_ms: float) -> str:
+        """The turn, and its 'asked' statement in the same transaction; returns the turn id."""
+        records = self.parts.learning_records
+        citation = asdict(answer.citations[0]) if answer.citations else None
+
+        def turn() -> str:
+            return self.parts.records.turns.record(
+                learner, text[:MAX_RECORDED_CHARS], reply.answer, channel=channel, mode=answer.mode,
+                abstained=answer.abstained, confidence=answer.confidence, sources=[asdict(c) for c in answer.citations],
+                notes=reply.notes, latency_ms=latency_ms, conversation_id=conversation or learner)
+
+        def asked(turn_id: str) -> list[dict]:
+            return [records.statements.asked(learner, turn_id, answered=not answer.abstained, text=text[:MAX_RECORDED_CHARS],
+                                             course=citation, lang=w.lang, channel=channel, mode=answer.mode,
+                                             confidence=answer.confidence)]
+
+        return records.record(learner, turn, asked, "record turn")
 
     def _offer_quiz(self, answer, outcome: Outcome, w: Words) -> None:
         """After a grounded answer, a quick check on the same course section when it has questions."""
@@ -81,8 +97,14 @@ class Answering:
     def feedback(self, learner: str, turn_id: str, value: str, w: Words) -> Outcome:
         """👍 ('up'), 👎 ('down') or 'human' on an answer, stored with its turn."""
         turns = self.parts.records.turns
+        records = self.parts.learning_records
+
+        def rated(stored: bool) -> list[dict]:
+            return [records.statements.rated(learner, turn_id=turn_id, value=value, lang=w.lang)] if stored else []
+
         try:
-            stored = value in FEEDBACK_VALUES and bool(turn_id) and turns.set_feedback(turn_id, value)
+            stored = value in FEEDBACK_VALUES and bool(turn_id) and records.record(
+                learner, lambda: turns.set_feedback(turn_id, value), rated, "set feedback")
             question = (turns.turn(turn_id) or {}).get("question", "") if stored else ""
         except STORE_ERRORS as exc:
             return Outcome([Reply(unsaved(w, learner, w("unsaved.feedback"), exc))])

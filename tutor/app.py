@@ -19,6 +19,7 @@ from .outcome import Outcome
 from .parts import Parts
 from .question_bank import QuestionBank
 from .quizzing import Quizzing
+from .reports import WeeklySummary
 from .settings import Settings, load_settings
 from .unsaved import STORE_ERRORS
 from .wording import DEFAULT_LANGUAGE, Words, message_language, worded
@@ -36,6 +37,7 @@ class Tutor:
         self._quizzing = Quizzing(self.parts)
         self._guidance = Guidance(self.parts)
         self.question_bank = QuestionBank(self.parts)  # trainers' review of the quiz questions (the console)
+        self._weekly = WeeklySummary(self.parts, self._top_course)
 
     @classmethod
     def from_settings_file(cls, path: Path | None = None) -> "Tutor":
@@ -84,6 +86,11 @@ class Tutor:
         return self.parts.records
 
     @property
+    def learning_records(self):
+        """xAPI statements for the company's LRS: the outbox, its delivery and dead letters (tutor.learning_records)."""
+        return self.parts.learning_records
+
+    @property
     def embedder(self):
         return self.parts.embedder
 
@@ -96,7 +103,7 @@ class Tutor:
 
         cfg = self.settings
         report = ingest(path, cfg.path(cfg.paths.index_dir), SentenceEmbedder(cfg.retrieval.embedding), cfg.retrieval,
-                        progress=progress)
+                        progress=progress, cache_dir=cfg.path(cfg.paths.cache_dir))
         if report.total_chunks:
             report.catalogue_problems = self.parts.catalogue().report.problems()
             if cfg.retrieval.embedding.backend != "torch":
@@ -197,9 +204,24 @@ class Tutor:
         return worded(self._quizzing.progress(learner, w), w)
 
     def greet(self, learner: str, *, lang: str | None = None) -> Outcome:
-        """The greeting, naming the topics of the ingested courses, with the reviews that are due."""
+        """The greeting, naming the topics of the ingested courses, with a one-line summary of the learner's week
+        (when they were active in it) and the reviews that are due."""
         w = self.words(learner, lang)
-        return worded(self._quizzing.greeting(learner, w, self._guidance.topics(learner, w.lang)), w)
+        outcome = self._quizzing.greeting(learner, w, self._guidance.topics(learner, w.lang))
+        week = self._weekly.greeting_line(learner, w)
+        if week:
+            outcome.replies.insert(1, Reply(week))
+        return worded(outcome, w)
+
+    def weekly_summary(self, learner: str, *, lang: str | None = None) -> Outcome:
+        """The learner's last 7 days: what they asked, mastered and have due, and the next step
+        (`values["week"]` holds the numbers)."""
+        w = self.words(learner, lang)
+        return worded(self._weekly.summary(learner, w), w)
+
+    def _top_course(self, learner: str, lang: str) -> str | None:
+        recommended = self._guidance._recommendations(learner, lang)[1]
+        return recommended[0].course.title if recommended else None
 
     def help(self, learner: str, *, lang: str | None = None) -> Outcome:
         """What the tutor does, naming the topics of the ingested courses this learner may see."""

@@ -39,11 +39,27 @@ class Guidance:
         return Outcome([Reply(help_text(w, self.topics(learner, w.lang)))])
 
     def recommend(self, learner: str, w: Words) -> Outcome:
-        profile = self.parts.profile(learner)
-        readable = self.parts.readable_courses(learner, w.lang)
-        own = self.parts.courses_in(readable, w.lang) if w.lang != DEFAULT_LANGUAGE else set()
-        recs = self.parts.recommender().recommend(profile, visible=readable, own_language=own)
+        profile, recs = self._recommendations(learner, w.lang)
         return Outcome([recommendations_reply(w, recs, bool(profile.role or profile.goals))])
+
+    def _recommendations(self, learner: str, lang: str):
+        profile = self.parts.profile(learner)
+        readable = self.parts.readable_courses(learner, lang)
+        own = self.parts.courses_in(readable, lang) if lang != DEFAULT_LANGUAGE else set()
+        return profile, self.parts.recommender().recommend(profile, visible=readable, own_language=own)
+
+    def _recommended(self, learner: str, course_id: str, lang: str) -> dict | None:
+        """Whether the tutor recommends this course to the learner now: its rank and reason codes, else None. An
+        enrolment in it is a recommendation taken (the 'experienced' learning record)."""
+        try:
+            recs = self._recommendations(learner, lang)[1]
+        except Exception as exc:  # the enrolment stands without it; only the record of the recommendation is missing
+            log.warning("could not tell whether the course was recommended: %s", exc)
+            return None
+        for rank, rec in enumerate(recs, 1):
+            if rec.course.course_id == course_id:
+                return {"rank": rank, "reasons": [reason.code for reason in rec.reasons]}
+        return None
 
     def _target(self, learner: str, text: str, completed: set[str] | None = None):
         from recommender import resolve_target
@@ -110,8 +126,20 @@ class Guidance:
         except UnknownTarget:
             return Outcome([Reply(w("course.which_finished"))])
         profiles = self.parts.records.profiles
+        records = self.parts.learning_records
+        recommended = self._recommended(learner, course.course_id, w.lang) if status == "enrolled" else None
+
+        def course_records(_: None) -> list[dict]:
+            made = [records.statements.course_event("completed" if status == "completed" else "registered", learner,
+                                                    course_id=course.course_id, title=course.title, lang=w.lang)]
+            if recommended:
+                made.append(records.statements.course_event("experienced", learner, course_id=course.course_id,
+                                                            title=course.title, lang=w.lang, recommendation=recommended))
+            return made
+
         try:
-            profiles.set_course_status(learner, course.course_id, status)
+            records.record(learner, lambda: profiles.set_course_status(learner, course.course_id, status), course_records,
+                           "set course status")
         except STORE_ERRORS as exc:
             what = w("unsaved.completed" if status == "completed" else "unsaved.enrolled", title=course.title)
             return Outcome([Reply(unsaved(w, learner, what, exc))])

@@ -38,6 +38,13 @@ class Parts:
         return self._once("records", lambda: Records(self.settings.path(self.settings.paths.store)))
 
     @property
+    def learning_records(self):
+        """xAPI statements of what is recorded, queued with it in the outbox (tutor.learning_records)."""
+        from .learning_records import LearningRecords
+
+        return self._once("learning_records", lambda: LearningRecords(self))
+
+    @property
     def chain(self):
         """The answer chain (retrieval.AnswerChain) over the index at paths.index_dir."""
         def build():

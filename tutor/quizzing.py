@@ -69,16 +69,18 @@ class Quizzing:
 
     def answer(self, learner: str, text: str, latency_ms: float, w: Words) -> Outcome:
         """Grade the learner's answer; an answer that cannot be graded leaves the quiz where it was."""
-        return self._step(learner, w, lambda quiz: quiz.answer(learner, text, latency_ms))
+        return self._step(learner, w, lambda quiz: quiz.answer(learner, text, latency_ms), text)
 
     def skip(self, learner: str, w: Words) -> Outcome:
-        return self._step(learner, w, lambda quiz: quiz.skip(learner))
+        return self._step(learner, w, lambda quiz: quiz.skip(learner), "")
 
-    def _step(self, learner: str, w: Words, step) -> Outcome:
+    def _step(self, learner: str, w: Words, step, text: str) -> Outcome:
+        """One answer or skip, recorded with its learning records (statements) in one transaction."""
         from assessment import AssessmentError, NoActiveQuiz
 
         try:
-            turn = step(self.parts.quiz())
+            quiz = self.parts.quiz()
+            turn = self.parts.learning_records.quiz_step(learner, lambda: step(quiz), text, w.lang)
         except NoActiveQuiz as exc:
             return Outcome([Reply(problem_text(w, exc))], quiz=QUIZ_NONE)
         except AssessmentError as exc:  # an answer that cannot be graded, or one for a question already answered

@@ -8,16 +8,19 @@ read as YAML (numbers, true/false, lists). `tutor config` prints every setting i
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from assessment import AssessmentSettings
 from recommender import RecommenderSettings
 from retrieval import RetrievalSettings
+from xapi import LrsSettings
 
 CONFIG_ENV = "TUTOR_CONFIG"
 DEFAULT_FILE = "tutor.yml"
@@ -53,6 +56,35 @@ class ServerSettings(BaseModel):
     )
 
 
+class OidcSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    issuer: str = Field("", description="Your identity provider's issuer URL (README: 'Sign in with your identity provider'); empty: no single sign-on.")
+    client_id: str = Field("", description="The console's client id, registered with the identity provider.")
+    client_secret_env: str = Field("TUTOR_OIDC_CLIENT_SECRET", description="Environment variable holding the client secret.")
+    scopes: str = Field("openid profile email", description="Scopes asked for (add the one that releases groups, if your provider needs one).")
+    username_claim: str = Field("preferred_username", description="Claim that names the user in the console and the audit trail (falls back to email, then sub).")
+    groups_claim: str = Field("groups", description="Claim that lists the user's groups (Keycloak/Okta: groups; Entra ID: groups or roles).")
+    admin_groups: list[str] = Field([], description="Groups whose members sign in as admins.")
+    trainer_groups: list[str] = Field([], description="Groups whose members sign in as trainers; their other groups are the learner groups they see.")
+    manager_groups: list[str] = Field([], description="Groups whose members sign in as managers (team reports only); their other groups are the teams they see.")
+    redirect_url: str = Field("", description="The callback registered with the provider; empty: this console's /login/sso/callback as the browser reached it.")
+    label: str = Field("Sign in with your company account", description="The single sign-on button's text.")
+
+    @model_validator(mode="after")
+    def _complete(self) -> "OidcSettings":
+        if not self.issuer:
+            return self
+        parsed = urlsplit(self.issuer)
+        loopback = parsed.hostname in ("127.0.0.1", "localhost", "::1")
+        if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
+            raise ValueError(f"issuer {self.issuer!r} must be an https:// URL")
+        if not self.client_id:
+            raise ValueError("client_id is required when an issuer is set")
+        if not (self.admin_groups or self.trainer_groups or self.manager_groups):
+            raise ValueError("set admin_groups, trainer_groups and/or manager_groups: nobody could sign in otherwise")
+        return self
+
+
 class ConsoleSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     host: str = Field("127.0.0.1", description="Interface the trainer console listens on.")
@@ -61,6 +93,37 @@ class ConsoleSettings(BaseModel):
     low_confidence: float = Field(0.5, ge=0.0, le=1.0, description="Answers below this confidence match the console's 'low confidence' filter.")
     secret_env: str = Field("TUTOR_CONSOLE_SECRET", description="Environment variable with the key for sessions and learner aliases (else a generated key in var/).")
     https_only: bool = Field(False, description="Send the session cookie over HTTPS only (set when served behind TLS).")
+    local_accounts: bool = Field(True, description="Sign-in with the console's own accounts (`tutor users add`); false leaves single sign-on alone.")
+    session_idle_minutes: float = Field(30.0, gt=0, description="A console session unused this long ends (sign in again).")
+    session_max_hours: float = Field(8.0, gt=0, description="A console session ends this long after sign-in, however busy.")
+    free_failures: int = Field(3, ge=1, description="Wrong passwords for one account before each further try must wait (1 s, doubling up to a minute).")
+    lock_after_failures: int = Field(10, ge=2, description="Wrong passwords that lock an account for console.lock_minutes (an admin can unlock it: `tutor users unlock`).")
+    lock_minutes: float = Field(15.0, gt=0, description="How long a locked account or address stays locked; each wrong try after the lock locks it again.")
+    address_lock_after_failures: int = Field(30, ge=2, description="Wrong passwords from one address, whatever the account, that lock the address.")
+    trusted_proxies: list[str] = Field([], description="Addresses or networks of your reverse proxies: only their X-Forwarded-For and X-Forwarded-Proto headers are believed.")
+    hsts: bool = Field(False, description="Always send Strict-Transport-Security (it is sent on every request that arrived over HTTPS anyway).")
+    team_scope: bool = Field(True, description="Trainers see only the learners of their groups (`tutor groups`); false: every trainer sees every learner.")
+    report_min_group: int = Field(5, ge=2, le=1000, description="The team reports show no group, row or chart point over fewer learners than this (\"fewer than N learners\"; left out of CSVs), so nothing about one learner can be read from them.")
+    report_weeks: int = Field(12, ge=2, le=104, description="Weeks the team reports' charts over time go back (completions, mastery by skill, questions not answered).")
+    oidc: OidcSettings = OidcSettings()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _some_sign_in(self) -> "ConsoleSettings":
+        if not self.local_accounts and not self.oidc.issuer:
+            raise ValueError("local_accounts is false and no oidc.issuer is set: nobody could sign in")
+        if self.free_failures >= self.lock_after_failures:
+            raise ValueError("free_failures must be below lock_after_failures")
+        return self
 
 
 class Settings(BaseModel):
@@ -71,6 +134,7 @@ class Settings(BaseModel):
     assessment: AssessmentSettings = AssessmentSettings()
     recommender: RecommenderSettings = RecommenderSettings()
     console: ConsoleSettings = ConsoleSettings()
+    lrs: LrsSettings = LrsSettings()
     root: Path = Field(Path("."), exclude=True, description="Directory relative paths are resolved against.")
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.console import launch_chromium
+from tests.support.console import launch_chromium, logged_in, sign_in
 from tests.support.rest_learner import Learner
 
 pytestmark = pytest.mark.integration
@@ -38,6 +38,11 @@ def seeded(servers, workspace):
     ben.say("how do I file an expense claim for a client dinner?")
     for user, role in (("trainer1", "trainer"), ("admin1", "admin"), ("learner1", "learner")):
         result = tutor(workspace, "users", "add", user, "--role", role, TUTOR_USER_PASSWORD=PASSWORD)
+        assert result.returncode == 0, result.stderr
+    # Trainers see the learners of their groups only: trainer1 looks after the group both learners are in.
+    (workspace / "groups.csv").write_text("learner,group\nana.example@corp.com,support\nben,support\n")
+    for args in (("groups", "import", str(workspace / "groups.csv")), ("groups", "assign", "trainer1", "support")):
+        result = tutor(workspace, *args)
         assert result.returncode == 0, result.stderr
     return workspace
 
@@ -65,10 +70,7 @@ def console_url(seeded):
 
 
 def session_for(url: str, user: str) -> requests.Session:
-    s = requests.Session()
-    reply = s.post(url + "/login", data={"username": user, "password": PASSWORD}, allow_redirects=False, timeout=10)
-    assert reply.status_code == 303
-    return s
+    return logged_in(url, user, PASSWORD)
 
 
 PATHS = ["/", "/conversations", "/api/conversations", "/gaps", "/api/gaps", "/analytics", "/api/analytics", "/export.csv", "/export.json",
@@ -84,8 +86,9 @@ def test_anonymous_and_learner_requests_are_refused(console_url, path):
 
 
 def test_wrong_password_and_missing_csrf_are_refused(console_url):
-    reply = requests.post(console_url + "/login", data={"username": "trainer1", "password": "nope"}, timeout=10)
-    assert "Wrong user name or password" in reply.text
+    assert requests.post(console_url + "/login", data={"username": "trainer1", "password": "nope"}, timeout=10).status_code == 403
+    browser = requests.Session()
+    assert "Wrong user name or password" in sign_in(browser, "trainer1", "nope", console_url).text
     trainer = session_for(console_url, "trainer1")
     key = trainer.get(console_url + "/api/conversations", timeout=30).json()["conversations"][0]["key"]
     assert trainer.post(f"{console_url}/conversations/{key}/review", timeout=10).status_code == 403

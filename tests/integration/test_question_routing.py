@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from cli.rasa_servers import PROJECT_ROOT, train
-from tests.support.console import add_user, logged_in, running_console
+from tests.support.console import add_user, logged_in, running_console, tutor_command
 from tests.support.rest_learner import Learner
 from tutor import load_settings
 
@@ -107,6 +107,10 @@ def test_the_routing_development_set(servers, workspace):
 def console(servers, workspace):
     add_user(workspace, "routing-trainer", "trainer", PASSWORD)
     add_user(workspace, "routing-admin", "admin", PASSWORD)
+    # Trainers see the learners of their groups only.
+    (workspace / "routing-groups.csv").write_text("routing-console,routing\nrouting-engine-only,routing\n")
+    for args in (("groups", "import", str(workspace / "routing-groups.csv")), ("groups", "assign", "routing-trainer", "routing")):
+        assert tutor_command(workspace, *args).returncode == 0
     with running_console(workspace) as url:
         yield url
 

@@ -13,6 +13,8 @@ from starlette.testclient import TestClient
 
 from console.app import create_app
 from console.auth import add_user
+from store import Groups
+from tests.support.console import sign_in
 from tutor import Tutor, load_settings
 
 pytestmark = pytest.mark.unit
@@ -26,8 +28,10 @@ def client(tmp_path: Path):
     tutor.records.turns.record("ana", QUESTION, ANSWER, channel="rest", conversation_id="c-ana")
     tutor.records.turns.record("ben", "how do I file an expense claim?", "Use the expenses app.", channel="rest", conversation_id="c-ben")
     add_user(tutor.records.accounts, "trainer1", "correct horse battery", "trainer")
+    Groups(tutor.records.db).import_memberships([("ana", "support"), ("ben", "support")])
+    Groups(tutor.records.db).set_trainer_groups("trainer1", ["support"])
     with TestClient(create_app(tutor, "test-secret")) as client:
-        reply = client.post("/login", data={"username": "trainer1", "password": "correct horse battery"}, follow_redirects=False)
+        reply = sign_in(client, "trainer1", "correct horse battery")
         assert reply.status_code == 303
         yield client
 

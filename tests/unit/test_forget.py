@@ -4,11 +4,12 @@ retention deletes only old transcripts."""
 import json
 import sqlite3
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
-from store import LEARNER_KEYED, Records, classify
+from store import LEARNER_KEYED, Groups, Records, classify
 from tutor import Tutor, load_settings
 
 pytestmark = pytest.mark.unit
@@ -44,6 +45,9 @@ def fill(records: Records, learner: str, conversation: str) -> None:
     records.learning.flag_question(learner, "q1", f"{learner} thinks the answer is outdated")
     records.profiles.save_profile(learner, role="analyst")
     records.profiles.set_course_status(learner, "c", "enrolled")
+    Groups(records.db).import_memberships([(learner, "finance")])
+    records.outbox.add(learner, [{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, learner)),
+                                  "verb": {"id": "http://adlnet.gov/expapi/verbs/asked"}, "actor": {"name": learner}}])
 
 
 def mentions(records: Records, text: str) -> dict[str, int]:

@@ -80,7 +80,7 @@ def test_large_corpora_switch_to_hnsw(tmp_path: Path):
     vectors = rng.normal(size=(500, 32)).astype("float32")
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     flat = VectorIndex.build(vectors, IndexSettings(flat_max_vectors=1000))
-    hnsw = VectorIndex.build(vectors, IndexSettings(flat_max_vectors=100))
+    hnsw = VectorIndex.build(vectors, IndexSettings(flat_max_vectors=100, hnsw_max_vectors=1000))
     assert (flat.kind, hnsw.kind) == ("flat", "hnsw")
     _, ids_flat = flat.search(vectors[:20], 1)
     _, ids_hnsw = hnsw.search(vectors[:20], 1)

@@ -13,7 +13,7 @@ import tutor
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 
-CAPABILITIES = {"retrieval", "assessment", "recommender"}
+CAPABILITIES = {"retrieval", "assessment", "recommender", "xapi"}
 PROJECT = {"messages", "store", "tutor", "actions", "bot", "console", "cli", "eval", "tests"} | CAPABILITIES
 # What each package may import from the project (besides itself).
 ALLOWED = {
@@ -22,6 +22,7 @@ ALLOWED = {
     "retrieval": {"store"},
     "assessment": {"store", "retrieval"},
     "recommender": {"store", "retrieval"},
+    "xapi": {"store"},
     "tutor": {"messages", "store"} | CAPABILITIES,
     "actions": {"messages", "tutor"},
     "bot": {"messages", "tutor"},
@@ -68,12 +69,23 @@ def test_retrieval_surface():
 
 def test_store_surface():
     assert sorted(store.__all__) == sorted([
+        "Accounts", "AuditQuery", "AuditTrail", "ConsoleSessions", "Groups", "LoginThrottle", "ThrottlePolicy", "Reports",
         "AnswerConflict", "FEEDBACK_VALUES", "LEARNER_KEYED", "LINKED", "LearningStore", "ProfileStore", "QUESTION_STATUSES",
         "QuestionReviews", "RETAINED",
         "Records", "SHARED", "StoreError", "TrackerEvents", "TranscriptFilter", "Transcripts", "TurnStore", "classify",
-        "migrate", "open_database", "pseudonym", "tracker_events", "write_transaction",
+        "migrate", "open_database", "pseudonym", "tracker_events", "write_transaction", "Outbox", "OutboxRow", "OutboxStatus",
     ])
     assert all(hasattr(store, name) for name in store.__all__)
+
+
+def test_xapi_surface():
+    import xapi
+
+    assert sorted(xapi.__all__) == sorted([
+        "ACTOR_MODES", "Answer", "InvalidStatement", "LrsClient", "LrsSettings", "SendReport", "Sender", "SenderThread",
+        "StatementBuilder", "VERBS", "XapiError", "backoff", "problems", "validate_statement", "verb_name",
+    ])
+    assert all(hasattr(xapi, name) for name in xapi.__all__)
 
 
 def test_tutor_and_messages_surfaces():

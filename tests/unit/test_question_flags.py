@@ -196,6 +196,7 @@ def test_the_console_shows_flag_counts_and_reasons_escaped_redacted_and_without_
 
     from console.app import create_app
     from console.auth import add_user
+    from tests.support.console import sign_in
 
     (tmp_path / "tutor.yml").write_text(f"paths:\n  store: {tmp_path / 'tutor.db'}\n  index_dir: {tmp_path / 'no-index'}\n"
                                         f"servers:\n  endpoints: {tmp_path / 'none.yml'}\n")
@@ -206,7 +207,7 @@ def test_the_console_shows_flag_counts_and_reasons_escaped_redacted_and_without_
         tutor.records.learning.flag_question(f"slack:T1:U-learner-{n}", "q1", reason)
     add_user(tutor.records.accounts, "trainer1", "correct horse battery", "trainer")
     with TestClient(create_app(tutor, "test-secret")) as client:
-        client.post("/login", data={"username": "trainer1", "password": "correct horse battery"}, follow_redirects=False)
+        assert sign_in(client, "trainer1", "correct horse battery").status_code == 303
         listing, detail = client.get("/questions").text, client.get("/questions/q1").text
         api = client.get("/api/questions/q1").json()
     assert "often flagged: 3 learners flagged it" in listing and "3 flags" in listing

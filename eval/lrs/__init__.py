@@ -1,0 +1,1 @@
+"""Learning records against a real LRS: the no-loss drill (drill.py) and delivery throughput (throughput.py)."""

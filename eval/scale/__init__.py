@@ -1,0 +1,1 @@
+"""Scale benchmarks: ingest and search throughput on a large corpus."""

@@ -1,0 +1,1 @@
+"""Security drills against the running console (loopback only)."""
