@@ -26,7 +26,7 @@ from .guard import split_injection
 from .reader import Reader, answerability, load_reader
 from .reading import Sentence, SentenceVectors, answer_signals, lead_and_support, prerank, read, sentences_of
 from .search import MULTILINGUAL, Hit, Retriever, SearchResult, tokenize
-from .sections import section_hits
+from .sections import merge_hits, named_section, prefer_section, section_first, section_hits
 from .settings import RetrievalSettings
 from .support import LexicalSupport, SupportChecker
 
@@ -174,12 +174,13 @@ class AnswerChain:
             answer = self._operate(resolved, context, groups, notes)
         else:
             answer = self._answer(resolved, mode, groups, notes)
-            if answer.abstained and context is not None and not resolved.contextual and has_pronoun(question):
-                # "Once I apply for it, how long until I hear back?" has words enough to stand alone, but when
-                # nothing answers it so, its pronoun is the previous question's topic.
+            if context is not None and not resolved.contextual and has_pronoun(question):
+                # "Can I carry it over if I don't use it in time?" has words enough to stand alone, but when
+                # nothing answers it so, or it is read as answered far better about the previous question's topic,
+                # its pronoun is that topic.
                 leaning = lean_on(question, context, self._closest)
                 retried = self._answer(leaning, mode, groups, notes)
-                if not retried.abstained:
+                if not retried.abstained and (answer.abstained or retried.confidence > answer.confidence + _LEANING_MARGIN):
                     answer, resolved = retried, leaning
         answer.operation = "" if resolved.kind == "question" else resolved.kind
         answer.contextual = resolved.contextual
@@ -192,8 +193,13 @@ class AnswerChain:
         if _multilingual(result) and self.feature_reader is not None:
             return self._answer_multilingual(resolved, result, mode, groups, notes)
         hits = [h for h in result.hits if h.space != MULTILINGUAL]  # an English question reads English passages
-        if resolved.prefer:
-            hits = _merge(section_hits(self.retriever, *resolved.prefer, groups), hits)
+        # A follow-up reads its section first: the last answer's, or the section of that page the new thing it
+        # asks about names ("and sick leave?" on the leave page); it stays there when that section answers.
+        named = named_section(self.retriever, resolved.prefer[0], resolved.thing) if resolved.prefer and resolved.thing else None
+        first = named or resolved.prefer
+        stay_in = named or (resolved.prefer if resolved.stay else None)
+        for section in filter(None, (resolved.prefer, named)):
+            hits = merge_hits(section_hits(self.retriever, *section, groups), hits)
         timings = dict(result.timings_ms)
         t0 = time.perf_counter()
         same_text = resolved.query == resolved.question
@@ -209,12 +215,12 @@ class AnswerChain:
         t0 = time.perf_counter()
         reader = self.reader
         limit = self.settings.answer.reader_candidates
-        if resolved.prefer:
-            ranked = _section_first(ranked, resolved.prefer, limit)
-        ranked = read(resolved.question, ranked, reader, limit + (limit // 2 if resolved.prefer else 0))
+        if first:
+            ranked = section_first(ranked, first, limit)
+        ranked = read(resolved.question, ranked, reader, limit + (limit // 2 if first else 0))
         threshold = self.settings.answer.min_answer_score if reader is not None else self.settings.answer.min_relevance
-        if resolved.prefer and reader is not None and resolved.stay:
-            ranked = _prefer_section(ranked, resolved.prefer, threshold)
+        if stay_in and reader is not None:
+            ranked = prefer_section(ranked, stay_in, threshold)
         confidence, signals = best_cosine, {}
         if reader is not None:
             signals = answer_signals(resolved.question, ranked, hits, best_cosine,
@@ -232,7 +238,7 @@ class AnswerChain:
         """Chinese or cross-language: every sentence of the passages scored by the feature reader, no cosine gate."""
         hits = result.hits
         if resolved.prefer:
-            hits = _merge(section_hits(self.retriever, *resolved.prefer, groups), hits)
+            hits = merge_hits(section_hits(self.retriever, *resolved.prefer, groups), hits)
         timings = dict(result.timings_ms)
         t0 = time.perf_counter()
         sentences = sentences_of(hits)
@@ -246,7 +252,7 @@ class AnswerChain:
         ranked = sorted(sentences, key=lambda s: -(s.probability or 0.0))
         threshold = self.multilingual_threshold
         if resolved.prefer:
-            ranked = _prefer_section(ranked, resolved.prefer, threshold)
+            ranked = prefer_section(ranked, resolved.prefer, threshold)
         timings["read_ms"] = (time.perf_counter() - t0) * 1000
         chosen = lead_and_support(ranked, self.settings.answer.max_quote_sentences, True)
         return self._respond(resolved, mode, hits, chosen, ranked[0].probability or 0.0, threshold, notes, timings)
@@ -344,28 +350,13 @@ class AnswerChain:
         return Answer(text, citations=citations, mode="generative", notices=notes, lead=text)
 
 
+# How much more confident a message with a pronoun must be read about the previous topic than on its own.
+_LEANING_MARGIN = 0.1
+
+
 def _multilingual(result: SearchResult) -> bool:
     """Whether the feature reader reads this search: a Chinese question, or a Chinese passage found first."""
     return result.language == "zh" or bool(result.hits and result.hits[0].space == MULTILINGUAL)
-
-
-def _section_first(ranked: list[Sentence], section: tuple[str, str], limit: int) -> list[Sentence]:
-    """The best half-`limit` sentences of the conversation's section, then the rest by cheap score, so the reader
-    reads both the section the follow-up is about and whatever else search found."""
-    own = [s for s in ranked if s.section_key == section][: max(1, limit // 2)]
-    return own + [s for s in ranked if s not in own]
-
-
-def _prefer_section(ranked: list[Sentence], section: tuple[str, str], threshold: float) -> list[Sentence]:
-    """A follow-up stays in the conversation's section when a sentence there answers it (read above the
-    threshold); another section leads only when nothing in this one does."""
-    own = [s for s in ranked if s.section_key == section and (s.probability or 0.0) >= threshold]
-    return own + [s for s in ranked if s not in own] if own else ranked
-
-
-def _merge(first: list[Hit], then: list[Hit]) -> list[Hit]:
-    seen = {h.chunk.chunk_id for h in first}
-    return first + [h for h in then if h.chunk.chunk_id not in seen]
 
 
 def _citations(hits: list[Hit]) -> list[Citation]:

@@ -84,6 +84,7 @@ class Resolved:
     prefer: tuple[str, str] | None = None
     previous: str = ""  # the question the message leans on
     stay: bool = True  # whether the previous section leads when it answers (not when a new thing is asked about)
+    thing: str = ""  # the new thing asked about in place of part of the previous question ("sick leave")
 
 
 def resolve(message: str, context: AnswerContext | None, closest: Closest | None = None) -> Resolved:
@@ -113,7 +114,8 @@ def lean_on(message: str, context: AnswerContext, closest: Closest | None = None
         # A new thing in place of part of the previous question ("and sick leave?") may be in another section; a
         # condition added to it ("what if I'm a term employee?") is asked of the same one.
         new_thing = question == query and not _CONDITION.search(_LEAD.sub("", message.strip()))
-        return Resolved("question", question, query, True, section, context.question, stay=not new_thing)
+        return Resolved("question", question, query, True, section, context.question, stay=not new_thing,
+                        thing=thing_of(message) if new_thing else "")
     topic = topic_phrase(previous)
     question = _replace_pronoun(message, topic)
     return Resolved("question", question, f"{message} {topic}".strip(), True, section, context.question)
@@ -137,7 +139,7 @@ def continued(message: str, previous: str, closest: Closest | None = None) -> tu
     earn?"), and that question is both searched and read: read as the two questions together, the first one's
     sentences kept winning. Without such a phrase, the two questions together are read."""
     first, _, rest = message.strip().partition("?")
-    part = _LEAD.sub("", first.strip()).strip(" ,.!")
+    part = _part_of(first)
     stem = previous.strip().rstrip("?.! ")
     together = f"{stem}? {message.strip()}"
     if not part:
@@ -145,7 +147,7 @@ def continued(message: str, previous: str, closest: Closest | None = None) -> tu
     if _CONDITION.search(part):
         condition = re.sub(r"^what if\s+", "if ", part, flags=re.IGNORECASE)
         return f"{stem} {condition}?", f"{stem} {condition}?"
-    thing = _DETERMINER.sub("", _PREPOSITION.sub("", part)).strip()
+    thing = thing_of(first)
     rest = rest.strip()
     if rest and has_pronoun(rest):  # "What about X? When is that due?"
         asked = _replace_pronoun(rest, thing).replace("the the ", "the ")
@@ -159,6 +161,16 @@ def continued(message: str, previous: str, closest: Closest | None = None) -> tu
     return rewritten, rewritten
 
 
+def _part_of(first_sentence: str) -> str:
+    return _LEAD.sub("", first_sentence.strip()).strip(" ,.!")
+
+
+def thing_of(message: str) -> str:
+    """What a continuation asks about: "and for local vouchers?" → "local vouchers"."""
+    part = _part_of(message.strip().partition("?")[0])
+    return _DETERMINER.sub("", _PREPOSITION.sub("", part)).strip()
+
+
 def replaceable_spans(question: str, thing: str) -> list[tuple[str, int, int]]:
     """Phrases of `question` a new thing can stand in for, with their character offsets: up to five words that
     begin and end on a content word, with only "of", "in", "a" and the like between ("vote in an election",
@@ -167,7 +179,7 @@ def replaceable_spans(question: str, thing: str) -> list[tuple[str, int, int]]:
     words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9$][\w'$.,-]*(?<![.,])", question)]
     content = [bool(tokenize(w)) and w.lower() not in _GENERIC and w.lower() not in _PRONOUNS for w, _, _ in words]
     inner = [w.lower() in _INNER for w, _, _ in words]
-    own = _stems(thing)
+    own = word_stems(thing)
     spans: list[tuple[str, int, int]] = []
     for a in range(len(words)):
         if not content[a]:
@@ -177,7 +189,7 @@ def replaceable_spans(question: str, thing: str) -> list[tuple[str, int, int]]:
                 break
             if content[b]:
                 text = question[words[a][1]:words[b][2]]
-                if not _stems(text) <= own:
+                if not word_stems(text) <= own:
                     spans.append((text, words[a][1], words[b][2]))
     return spans
 
@@ -191,12 +203,12 @@ def choose_span(thing: str, spans: list[tuple[str, int, int]], closest: Closest 
     "sick leave"), else one sharing a word with it; among several, and among all when none shares a word, the nearest
     in meaning, the longest of those nearly as near ("bone marrow donor" rather than "donor" for "donating
     blood"). None when no span shares a word and there is no way to compare meanings."""
-    own = _stems(thing)
-    head = _stems(thing.split()[-1]) if thing.split() else set()
-    heads = [i for i, (text, _, _) in enumerate(spans) if head and head <= _stems(text.split()[-1])]
+    own = word_stems(thing)
+    head = word_stems(thing.split()[-1]) if thing.split() else set()
+    heads = [i for i, (text, _, _) in enumerate(spans) if head and head <= word_stems(text.split()[-1])]
     if heads:  # the fewest words around the shared head: "travel voucher", not "deadline for the travel voucher"
         return min(heads, key=lambda i: len(spans[i][0]))
-    sharing = [i for i, (text, _, _) in enumerate(spans) if own & _stems(text)]
+    sharing = [i for i, (text, _, _) in enumerate(spans) if own & word_stems(text)]
     if closest is None:
         return min(sharing, key=lambda i: len(spans[i][0])) if sharing else None
     pool = sharing or list(range(len(spans)))
@@ -208,7 +220,8 @@ def choose_span(thing: str, spans: list[tuple[str, int, int]], closest: Closest 
 _NEARLY = 0.08
 
 
-def _stems(text: str) -> set[str]:
+def word_stems(text: str) -> set[str]:
+    """Content words, a plural's s dropped: what two phrases must share to name the same thing."""
     return {t[:-1] if len(t) > 3 and t.endswith("s") else t for t in tokenize(text)}
 
 

@@ -144,3 +144,79 @@ def test_a_question_with_a_pronoun_that_nothing_answers_alone_is_read_with_the_p
     answer = chain.answer(question, context=AnswerContext.from_dict(first.context))
     assert not answer.abstained and answer.contextual
     assert "no particular wording" in answer.lead and answer.citations[0].course_id == "data-privacy"
+
+
+LEAVE_PAGE = """---
+title: Leave
+---
+# Leave
+
+## Annual leave
+
+How much annual leave you earn depends on your years of service. With fewer than three years of service you earn
+4 hours per pay period. With three to fifteen years you earn 6 hours per pay period. You can carry over up to 240
+hours of annual leave into the next leave year if you do not use it in time; hours above that are lost.
+
+## Sick leave
+
+Every employee earns four hours of sick leave per pay period, whatever their years of service. Sick leave you do
+not use carries over to the next year, with no ceiling.
+
+## Court leave
+
+You get paid court leave for jury duty, so you do not use annual leave for it.
+"""
+
+# Other pages about sick leave, which search finds first for "how much sick leave do I earn per pay period".
+OTHER_PAGES = {
+    "advanced-leave.md": "Advanced sick leave",
+    "donated-leave.md": "Donated sick leave",
+    "leave-records.md": "Sick leave records",
+    "leave-requests.md": "Requesting sick leave",
+}
+
+
+def _other_page(title: str) -> str:
+    return (f"---\ntitle: {title}\n---\n# {title}\n\n## {title}\n\nWhen you earn 4 hours of sick leave per pay "
+            f"period and have used it, {title.lower()} depends on your years of service and your supervisor.\n")
+
+
+def _chain_over(pages: dict[str, str], tmp_path_factory, embedder) -> AnswerChain:
+    from retrieval import ingest
+
+    corpus = tmp_path_factory.mktemp("leave-pages")
+    for name, text in pages.items():
+        (corpus / name).write_text(text)
+    index = tmp_path_factory.mktemp("leave-index")
+    ingest(corpus, index, embedder, RetrievalSettings())
+    settings = RetrievalSettings()
+    return AnswerChain(Retriever(index, embedder, settings), embedder, settings)
+
+
+@pytest.fixture(scope="module")
+def leave_chain(tmp_path_factory, real_embedder) -> AnswerChain:
+    pages = {"leave.md": LEAVE_PAGE, **{name: _other_page(title) for name, title in OTHER_PAGES.items()}}
+    return _chain_over(pages, tmp_path_factory, real_embedder)
+
+
+@pytest.fixture(scope="module")
+def leave_page_chain(tmp_path_factory, real_embedder) -> AnswerChain:
+    return _chain_over({"leave.md": LEAVE_PAGE}, tmp_path_factory, real_embedder)
+
+
+def test_and_x_reads_the_section_of_the_page_that_x_names(leave_chain):
+    first = leave_chain.answer("How much annual leave do I earn per pay period with ten years of service?")
+    assert first.citations[0].section == "Annual leave" and "6 hours" in first.text
+    second = leave_chain.answer("And sick leave?", context=AnswerContext.from_dict(first.context))
+    assert not second.abstained and "four hours" in second.lead
+    assert (second.citations[0].course_id, second.citations[0].section) == (first.citations[0].course_id, "Sick leave")
+
+
+def test_a_pronoun_question_that_stands_alone_is_read_about_the_last_topic_when_that_answers_it_far_better(leave_page_chain):
+    alone = leave_page_chain.answer("Can I carry it over if I don't use it in time?")
+    assert "240" in alone.lead  # on its own, about the only leave that says "carry over"
+    first = leave_page_chain.answer("How does sick leave work?")
+    assert first.citations[0].section == "Sick leave"
+    second = leave_page_chain.answer("Can I carry it over if I don't use it in time?",
+                                     context=AnswerContext.from_dict(first.context))
+    assert not second.abstained and "no ceiling" in second.lead

@@ -63,6 +63,12 @@ def test_what_about_x_searches_the_previous_question_with_x_in_place(previous, m
     assert resolved.query == query
     assert resolved.question == query  # read as asked about the new thing, not with the first question's words
     assert not resolved.stay  # the new thing may be in another section than the last answer's
+    assert resolved.thing and resolved.thing.lower() in query.lower()  # what names that section
+
+
+def test_a_condition_names_no_new_thing():
+    context = AnswerContext("How many hours of advanced sick leave can I request?", "c", "s")
+    assert resolve("And if I'm a term employee?", context, _nearest_by_kind).thing == ""
 
 
 def test_a_condition_keeps_the_last_answers_section_first():
