@@ -25,10 +25,15 @@ def age(seconds: float) -> str:
 
 
 @lrs_app.command("send")
-def send(max_seconds: float = typer.Option(300.0, min=1, help="Stop after this long (what is left waits for the next run).")) -> None:
+def send(max_seconds: float = typer.Option(300.0, min=1, help="Stop after this long (what is left waits for the next run)."),
+         follow: bool = typer.Option(False, "--follow", help="Keep sending, as `tutor serve` does, until stopped (Ctrl-C, "
+                                     "SIGTERM): the sender of a deployment that runs the servers without `tutor serve`.")) -> None:
     """Send the statements waiting in the outbox to the LRS now (backoffs cut short), in batches; exit 1 when the LRS
     could not take them."""
     tutor = Tutor(load_or_exit())
+    if follow:
+        follow_outbox(tutor)
+        return
     report = tutor.learning_records.send(max_seconds)
     if report is None:
         pending = tutor.learning_records.status().pending
@@ -41,6 +46,25 @@ def send(max_seconds: float = typer.Option(300.0, min=1, help="Stop after this l
         console.print(f"[yellow]{report.error}[/yellow]")
     if report.stalled:
         raise typer.Exit(1)
+
+
+def follow_outbox(tutor: Tutor) -> None:
+    """The background sender of `tutor serve` (every lrs.poll_s, backoff while the LRS fails) in the foreground."""
+    from .rasa_servers import Stopped, stop_on_signals
+
+    stop_on_signals()
+    sender = tutor.learning_records.start_sender()
+    if sender is None:
+        console.print("[red]lrs.endpoint is not set: there is no LRS to send to.[/red]")
+        raise typer.Exit(1)
+    console.print(f"Sending learning records to {tutor.settings.lrs.statements_url} (Ctrl-C to stop)")
+    try:
+        while True:
+            time.sleep(3600)
+    except (KeyboardInterrupt, Stopped):
+        pass
+    finally:
+        sender.stop()
 
 
 @lrs_app.command("status")

@@ -292,10 +292,12 @@ def forget(learner: str = typer.Argument(..., help="The learner id as the tutor 
 
 @app.command()
 def retention() -> None:
-    """Delete transcripts older than console.retention_days (run daily, e.g. from cron)."""
+    """Delete transcripts older than console.retention_days and audit entries older than
+    console.audit_retention_days (run daily, e.g. from cron); the run itself is recorded in the audit trail."""
     tutor = Tutor(load_or_exit())
     deleted = tutor.apply_retention()
-    audit(tutor, "retention", detail={"days": tutor.settings.console.retention_days, **deleted})
+    audit(tutor, "retention", detail={"days": tutor.settings.console.retention_days,
+                                      "audit_days": tutor.settings.console.audit_retention_days, **deleted})
     console.print(f"Retention ({tutor.settings.console.retention_days} days): " + ", ".join(f"{n} {t}" for t, n in deleted.items()))
 
 

@@ -175,8 +175,9 @@ def create_app(tutor: Tutor, secret: str, clock: Callable[[], float] = time.time
         return Response(exports.csv_text(rows), media_type=exports.CSV_TYPE, headers=exports.attachment("transcripts.csv"))
 
     sign_in = login.PasswordSignIn(records.accounts, throttle, settings, gate, record)
+    sso = oidc.SingleSignOn(gate, record, settings.oidc, clock) if settings.oidc.issuer else None
     routes = [
-        Route("/", home), *login.routes(gate, sign_in, record, settings.local_accounts),
+        Route("/", home), *login.routes(gate, sign_in, record, settings.local_accounts, sso.sign_out_url if sso else None),
         Route("/conversations", conversations_page), Route("/api/conversations", conversations_api),
         Route("/conversations/{key}", conversation_page), Route("/api/conversations/{key}", conversation_api),
         Route("/conversations/{key}/review", review, methods=["POST"]), Route("/turns/{turn_id}/annotate", annotate, methods=["POST"]),
@@ -187,11 +188,12 @@ def create_app(tutor: Tutor, secret: str, clock: Callable[[], float] = time.time
         *audit.routes(gate, trail, record),
         *learning_records_page.routes(gate, tutor.learning_records, tutor.settings.lrs.endpoint, record),
         *reports.routes(gate, tutor, record),
-        *(oidc.routes(gate, record, settings.oidc) if settings.oidc.issuer else []),
+        *(sso.routes() if sso else []),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
     middleware = [
-        Middleware(SecurityHeaders, proxies=gate.proxies, hsts=settings.hsts),
+        # Signing out of a single sign-on session goes on to the identity provider: the sign-out form may go there.
+        Middleware(SecurityHeaders, proxies=gate.proxies, hsts=settings.hsts, form_origins=[sso.origin] if sso else []),
         # Before sign-in only: the sign-in form's CSRF token and the single sign-on state (Lax: the identity
         # provider's redirect back must carry it). The session itself is server-side (console/sessions.py).
         Middleware(SessionMiddleware, secret_key=secret, session_cookie="tutor_signin", same_site="lax",

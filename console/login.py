@@ -85,7 +85,10 @@ class PasswordSignIn:
         return role, 0.0, ""
 
 
-def routes(gate, sign_in: PasswordSignIn, audit, local_accounts: bool) -> list[Route]:
+def routes(gate, sign_in: PasswordSignIn, audit, local_accounts: bool, sign_out_url=None) -> list[Route]:
+    """/login, /api/login, /logout and /api/logout. `sign_out_url(request, id_token)`, with single sign-on: the
+    identity provider's end-session URL to send the browser to after signing out here (None: the sign-in page)."""
+
     async def login(request: Request) -> Response:
         if request.method == "GET":
             if gate.user(request) and request.query_params.get("next"):
@@ -141,9 +144,11 @@ def routes(gate, sign_in: PasswordSignIn, audit, local_accounts: bool) -> list[R
         if gate.user(request) and not await gate.csrf_ok(request):
             return PlainTextResponse("Invalid or missing CSRF token.", status_code=403)
         api = request.url.path.startswith("/api/")
-        response: Response = JSONResponse({"signed_out": True}) if api else RedirectResponse("/login", status_code=303)
+        id_token = gate.id_token(request)
+        provider = await sign_out_url(request, id_token) if (sign_out_url and id_token and not api) else None
+        response: Response = JSONResponse({"signed_out": True}) if api else RedirectResponse(provider or "/login", status_code=303)
         if gate.user(request):
-            audit(request, "sign-out")
+            audit(request, "sign-out", detail={"at_provider": True} if provider else None)
         gate.end(request, response)
         return response
 

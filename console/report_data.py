@@ -8,7 +8,8 @@ point over fewer than N learners is shown as "fewer than N learners" and left ou
 nothing. Against differencing: a team's figures (all of a viewer's groups) count the learners who are only in
 groups below N (or in no group) only when there are at least N of them, so the team's figures minus one shown
 group's never describe fewer than N learners; and a total beside its breakdown (a course over its skills) is shown
-only when the rows left out of it, together, cover no learner or at least N learners.
+only when the rows left out of it, together, cover no learner or at least N learners; and a skill's mean mastery
+of a week is shown only when no learner or at least N learners practised the skill since its previous shown week.
 """
 from __future__ import annotations
 
@@ -85,10 +86,16 @@ def completions(team: Team, rows: list[dict[str, Any]], titles: dict[str, str], 
 
 def mastery_by_week(team: Team, attempts: list[dict[str, Any]], step, weeks: int, top: int = 6) -> dict[str, Any]:
     """Mean mastery per skill at the end of each week, over the learners who had practised it by then, replayed from
-    the attempts with `step` (tutor.mastery_step: the quiz's own update)."""
+    the attempts with `step` (tutor.mastery_step: the quiz's own update).
+
+    Against week-to-week differencing: two shown means of a skill, times their learner counts, differ by the
+    mastery of exactly the learners who practised it in between (the newcomers and those whose mastery moved). So
+    a week is shown only when, since the skill's previous shown week, no learner or at least N learners practised
+    it; else it is left out (None) and its learners count towards the next week."""
     starts = week_starts(team, weeks)
     ends = [s + WEEK_S for s in starts]
     state: dict[tuple[str, str], float] = {}
+    moved: dict[str, set[str]] = defaultdict(set)  # per skill: who practised it since its last shown week
     series: dict[str, list[tuple[float, int] | None]] = defaultdict(lambda: [None] * len(ends))
     mine = [a for a in attempts if a["learner"] in team.learners]
     i = 0
@@ -97,12 +104,16 @@ def mastery_by_week(team: Team, attempts: list[dict[str, Any]], step, weeks: int
             a = mine[i]
             key = (a["learner"], a["skill"])
             state[key] = step(state.get(key), bool(a["correct"]) and not a["skipped"])
+            moved[a["skill"]].add(a["learner"])
             i += 1
         per_skill: dict[str, list[float]] = defaultdict(list)
         for (_, skill), p in state.items():
             per_skill[skill].append(p)
         for skill, values in per_skill.items():
-            series[skill][w] = (sum(values) / len(values), len(values)) if len(values) >= team.min_n else None
+            points = series[skill]
+            if len(values) >= team.min_n and (not moved[skill] or team.ok(moved[skill])):
+                points[w] = (sum(values) / len(values), len(values))
+                moved[skill] = set()
     rows = []
     for skill, points in series.items():
         shown = [p for p in points if p is not None]

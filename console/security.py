@@ -12,9 +12,9 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+       "base-uri 'none'; form-action 'self'{forms}; frame-ancestors 'none'")
 HEADERS = {
-    "content-security-policy": CSP,
+    "content-security-policy": CSP.format(forms=""),
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "referrer-policy": "same-origin",
@@ -86,10 +86,13 @@ def safe_path(value: object, default: str = "/conversations") -> str:
 
 class SecurityHeaders:
     """ASGI middleware adding HEADERS to every response (HSTS on HTTPS requests, or always with `hsts`), and
-    Cache-Control: no-store to every response that is not a static file."""
+    Cache-Control: no-store to every response that is not a static file. `form_origins`: other origins a form may
+    submit to, redirects included (the identity provider's, where signing out continues)."""
 
-    def __init__(self, app: ASGIApp, proxies: TrustedProxies, hsts: bool = False) -> None:
+    def __init__(self, app: ASGIApp, proxies: TrustedProxies, hsts: bool = False, form_origins: Iterable[str] = ()) -> None:
         self.app, self.proxies, self.hsts = app, proxies, hsts
+        forms = "".join(f" {o}" for o in form_origins)
+        self.headers = {**HEADERS, "content-security-policy": CSP.format(forms=forms)}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -102,7 +105,7 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k.encode(), v.encode()) for k, v in HEADERS.items() if k.encode() not in present]
+                extra = [(k.encode(), v.encode()) for k, v in self.headers.items() if k.encode() not in present]
                 if https:
                     extra.append((b"strict-transport-security", HSTS.encode()))
                 if not static and b"cache-control" not in present:

@@ -60,7 +60,14 @@ class Gate:
             found = {"name": session["username"], "role": session["role"], "groups": sorted(groups),
                      "method": session["method"], "csrf": session["csrf"]}
         request.state.user = found
+        request.state.id_token = (session or {}).get("id_token") or ""
         return found
+
+    def id_token(self, request: Request) -> str:
+        """The identity provider's ID token of this single sign-on session ("" for others): kept on the server,
+        never in the cookie, and sent back to the provider only as the id_token_hint of signing out there."""
+        self.user(request)
+        return getattr(request.state, "id_token", "")
 
     def scope(self, request: Request) -> Scope:
         return scope_of(self.user(request), self.settings.team_scope, self.groups)
@@ -112,14 +119,17 @@ class Gate:
         return TEMPLATES.TemplateResponse(request, name, {"user": self.user(request), "csrf": self.csrf_token(request),
                                                           "sso": self.settings.oidc.label if self.settings.oidc.issuer else "", **context})
 
-    def start(self, request: Request, username: str, role: str, *, groups=(), method: str = "password") -> dict:
+    def start(self, request: Request, username: str, role: str, *, groups=(), method: str = "password",
+              idp: dict[str, str] | None = None) -> dict:
         """Sign in: end the session the browser had (if any), start a new one with a new token, forget the
-        pre-sign-in state. The session, with its `token` for `set_cookie`."""
+        pre-sign-in state. `idp`: the identity provider's idp_sub, idp_sid and id_token for a single sign-on
+        session. The session, with its `token` for `set_cookie`."""
         old = request.cookies.get(COOKIE)
         if old:
             self.sessions.end(old)
         self.sessions.purge(self.idle_s, self.absolute_s)  # sessions nobody came back to
-        token, session = self.sessions.create(username, role, groups=list(groups), method=method, address=self.address(request))
+        token, session = self.sessions.create(username, role, groups=list(groups), method=method, address=self.address(request),
+                                              **(idp or {}))
         request.session.clear()
         request.state.user = {"name": username, "role": role, "groups": sorted(groups), "method": method, "csrf": session["csrf"]}
         return {**session, "token": token}

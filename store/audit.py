@@ -1,8 +1,8 @@
 """The audit trail: who did what in the console or on the command line, when and from where — every view of a
 conversation, search, export, flag, review, question decision, sign-in, lock, unlock, `forget` and retention run.
 
-Append-only: there is no method to change or delete an entry, and triggers (migration 12) refuse UPDATE and
-DELETE. Learners appear only as `pseudonym(learner)`, computed here when the row is written, so forgetting a
+Append-only: there is no method to change an entry, and triggers (migrations 12 and 13) refuse UPDATE and any
+DELETE but one: the retention run's, of entries older than console.audit_retention_days (`delete_before`). Learners appear only as `pseudonym(learner)`, computed here when the row is written, so forgetting a
 learner never has to rewrite the trail.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import sqlite_utils
 
-from .migrations import AUDIT_TABLE, open_database
+from .migrations import AUDIT_RETENTION_TABLE, AUDIT_TABLE, open_database
 from .retry import write
 from .turns import pseudonym
 
@@ -79,3 +79,16 @@ class AuditTrail:
     def actions(self) -> list[str]:
         """The actions recorded so far, for the audit page's filter."""
         return [r[0] for r in self.db.execute(f"select distinct action from {AUDIT_TABLE} order by action")]
+
+    def delete_before(self, cutoff: float) -> int:
+        """Retention: delete the entries written before `cutoff` (Unix seconds); how many. The only deletion the
+        trail allows: the cutoff is written where the append-only trigger reads it and removed again in the same
+        transaction, so no newer entry can go, and no other statement ever finds deleting allowed."""
+
+        def apply() -> int:
+            self.db.execute(f"insert or replace into {AUDIT_RETENTION_TABLE} (id, cutoff) values (1, ?)", [cutoff])
+            deleted = self.db.execute(f"delete from {AUDIT_TABLE} where at < ?", [cutoff]).rowcount
+            self.db.execute(f"delete from {AUDIT_RETENTION_TABLE}")
+            return deleted
+
+        return write(self.db, apply, what="audit retention")

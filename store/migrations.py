@@ -201,10 +201,30 @@ def _12_console_security(db: sqlite_utils.Database) -> None:
                    "begin select raise(abort, 'the audit trail is append-only'); end")
 
 
+AUDIT_RETENTION_TABLE = "audit_retention"
+
+
+def _13_console_logout_and_audit_retention(db: sqlite_utils.Database) -> None:
+    # A single sign-on session remembers the identity provider's subject (sub) and session id (sid), so that the
+    # provider's back-channel logout can end it, and the ID token, sent back as id_token_hint when the user signs
+    # out at the provider too; all server-side. The audit trail gets a retention period: DELETE is allowed only
+    # for rows older than the cutoff that the retention run writes into audit_retention and removes again in
+    # the same transaction (store.AuditTrail.delete_before); with no cutoff there, every DELETE is refused.
+    for column in ("idp_sub", "idp_sid", "id_token"):
+        db["console_sessions"].add_column(column, str, not_null_default="")
+    db["console_sessions"].create_index(["idp_sub"])
+    db["console_sessions"].create_index(["idp_sid"])
+    db.execute(f"create table {AUDIT_RETENTION_TABLE} (id integer primary key check (id = 1), cutoff real not null)")
+    db.execute(f"drop trigger {AUDIT_TABLE}_no_delete")
+    db.execute(f"create trigger {AUDIT_TABLE}_no_delete before delete on {AUDIT_TABLE} "
+               f"when old.at >= coalesce((select cutoff from {AUDIT_RETENTION_TABLE}), 0) "
+               "begin select raise(abort, 'the audit trail is append-only'); end")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _1_turns, _2_learning, _3_profiles, _4_turn_conversations, _5_console, _6_turns_learner, _7_profile_language,
     _8_turns_search_chinese, _9_question_review, _10_question_flags, _11_learning_record_outbox,
-    _12_console_security,
+    _12_console_security, _13_console_logout_and_audit_retention,
 ]
 
 

@@ -175,6 +175,11 @@ class Outbox:
         where, params = ("where status = ?", [status]) if status else ("", [])
         return [r[0] for r in self.db.execute(f"select statement_id from {TABLE} {where} order by seq", params).fetchall()]
 
+    def delivery_lags(self) -> list[float]:
+        """Seconds from making each delivered statement to the LRS taking it (delivered − created), oldest first."""
+        return [r[0] for r in self.db.execute(
+            f"select delivered - created from {TABLE} where status = 'delivered' order by seq").fetchall()]
+
     def delivered_count(self, learner: str) -> int:
         """Statements about `learner` that the LRS already holds (they stay there when the learner is forgotten)."""
         return int(self.db.execute(f"select count(*) from {TABLE} where learner = ? and status = 'delivered'",

@@ -34,9 +34,10 @@ RETAINED: dict[str, str] = {"audit_log": "learner_pseudonym"}
 
 # Tables with nothing about any learner.
 # (console_sessions, login_throttle and console_user_groups are about console users, never learners;
-# sqlite_sequence is SQLite's own counter for the audit trail's ids.)
+# sqlite_sequence is SQLite's own counter for the audit trail's ids; audit_retention holds, only while the
+# retention run deletes, the time before which audit entries may go.)
 SHARED: frozenset[str] = frozenset({"questions", "console_users", "_migrations", "console_sessions", "login_throttle",
-                                   "console_user_groups", "sqlite_sequence"})
+                                   "console_user_groups", "sqlite_sequence", "audit_retention"})
 
 # Search indexes kept in step with a learner-keyed table by triggers (deleting the rows deletes their entries).
 DERIVED_PREFIXES: dict[str, str] = {"turns_fts": "turns"}

@@ -1,6 +1,7 @@
 """Console sign-in sessions, kept server-side: the browser's cookie holds a random token, the table holds only its
 SHA-256 (a copy of the database gives nobody a live session). A session ends when idle too long, when too old,
-at sign-out, or for all of a user's sessions at once (an admin's "sign out everywhere")."""
+at sign-out, for all of a user's sessions at once (an admin's "sign out everywhere"), or when the identity
+provider says so (back-channel logout: by its session id `sid`, or every session of its subject `sub`)."""
 from __future__ import annotations
 
 import hashlib
@@ -29,12 +30,15 @@ class ConsoleSessions:
         self.clock = clock
 
     def create(self, username: str, role: str, *, groups: list[str] | tuple[str, ...] = (), method: str = "password",
-               address: str = "") -> tuple[str, dict[str, Any]]:
-        """A new session (a new token every sign-in); returns (the cookie's token, the session)."""
+               address: str = "", idp_sub: str = "", idp_sid: str = "", id_token: str = "") -> tuple[str, dict[str, Any]]:
+        """A new session (a new token every sign-in); returns (the cookie's token, the session). A single sign-on
+        session keeps the provider's subject and session id (for its back-channel logout) and the ID token (for
+        signing out at the provider)."""
         token = secrets.token_urlsafe(32)
         now = self.clock()
         row = {"session_id": _hash(token), "username": username, "role": role, "groups": json.dumps(sorted(set(groups))),
-               "method": method, "csrf": secrets.token_urlsafe(24), "address": address, "created": now, "last_seen": now}
+               "method": method, "csrf": secrets.token_urlsafe(24), "address": address, "created": now, "last_seen": now,
+               "idp_sub": idp_sub, "idp_sid": idp_sid, "id_token": id_token}
         write(self.db, lambda: self.db["console_sessions"].insert(row), what="console session")
         return token, self._decode(row)
 
@@ -70,6 +74,31 @@ class ConsoleSessions:
         """End every session of `username` (sign out everywhere); how many there were."""
         return write(self.db, lambda: self.db.execute("delete from console_sessions where username = ?", [username]).rowcount,
                      what="console sign-out everywhere")
+
+    def end_at_provider(self, *, sub: str = "", sid: str = "") -> list[str]:
+        """Back-channel logout: end the single sign-on sessions the identity provider names — its session `sid`
+        (of subject `sub` too, when given), else every session of `sub`. The user name of each session ended."""
+        if sid:
+            where, params = "idp_sid = ?" + (" and idp_sub = ?" if sub else ""), [sid] + ([sub] if sub else [])
+        elif sub:
+            where, params = "idp_sub = ?", [sub]
+        else:
+            return []
+        return self._end_where(where, params, "back-channel logout")
+
+    def end_single_sign_on(self, username: str, sub: str) -> list[str]:
+        """End every single sign-on session of a user the identity provider no longer lets in: by its subject,
+        or by user name for sessions signed in by single sign-on. The user name of each session ended."""
+        return self._end_where("(idp_sub = ? and idp_sub != '') or (username = ? and method = 'sso')", [sub, username],
+                               "single sign-on refused")
+
+    def _end_where(self, where: str, params: list[Any], what: str) -> list[str]:
+        def apply() -> list[str]:
+            names = [r[0] for r in self.db.execute(f"select username from console_sessions where {where}", params)]
+            self.db.execute(f"delete from console_sessions where {where}", params)
+            return names
+
+        return write(self.db, apply, what=what)
 
     def active(self, idle_s: float, absolute_s: float) -> dict[str, dict[str, Any]]:
         """Per user name: live sessions, role, sign-in method and when last seen (newest session)."""

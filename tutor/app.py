@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from messages import LANGUAGES, QuizQuestion, Reply
-from store import Records, pseudonym
+from store import AuditTrail, Records, pseudonym
 
 from .answering import Answering
 from .endpoints import tracker_store_url
@@ -306,10 +306,15 @@ class Tutor:
         return deleted
 
     def apply_retention(self) -> dict[str, int]:
-        """Delete transcripts (turns, their notes, Rasa's events) older than console.retention_days."""
-        cutoff = time.time() - self.settings.console.retention_days * 86400
+        """Delete transcripts (turns, their notes, Rasa's events) older than console.retention_days, and audit
+        trail entries older than console.audit_retention_days (unless 0)."""
+        now = time.time()
+        cutoff = now - self.settings.console.retention_days * 86400
         deleted = self.records.delete_turns_before(cutoff)
         events = self.tracker_events()
         if events is not None:
             deleted["tracker events"] = events.delete_before(cutoff)
+        if self.settings.console.audit_retention_days:
+            deleted["audit entries"] = AuditTrail(self.records.db).delete_before(
+                now - self.settings.console.audit_retention_days * 86400)
         return deleted

@@ -68,6 +68,7 @@ class OidcSettings(BaseModel):
     trainer_groups: list[str] = Field([], description="Groups whose members sign in as trainers; their other groups are the learner groups they see.")
     manager_groups: list[str] = Field([], description="Groups whose members sign in as managers (team reports only); their other groups are the teams they see.")
     redirect_url: str = Field("", description="The callback registered with the provider; empty: this console's /login/sso/callback as the browser reached it.")
+    post_logout_redirect_url: str = Field("", description="Where the provider sends the browser after signing out there (register it with the provider); empty: this console's /login as the browser reached it.")
     label: str = Field("Sign in with your company account", description="The single sign-on button's text.")
 
     @model_validator(mode="after")
@@ -90,6 +91,7 @@ class ConsoleSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Interface the trainer console listens on.")
     port: int = Field(8080, ge=1, le=65535, description="Trainer console port.")
     retention_days: int = Field(365, ge=1, description="Transcripts older than this are deleted by `tutor retention` (run it daily).")
+    audit_retention_days: int = Field(400, ge=0, description="Audit trail entries older than this are deleted by `tutor retention`; 0 keeps them forever.")
     low_confidence: float = Field(0.5, ge=0.0, le=1.0, description="Answers below this confidence match the console's 'low confidence' filter.")
     secret_env: str = Field("TUTOR_CONSOLE_SECRET", description="Environment variable with the key for sessions and learner aliases (else a generated key in var/).")
     https_only: bool = Field(False, description="Send the session cookie over HTTPS only (set when served behind TLS).")

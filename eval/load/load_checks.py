@@ -11,7 +11,7 @@ import itertools
 import sqlite3
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +21,7 @@ import numpy as np
 
 from bot.channels.inbound import SLOW_DOWN, SORRY
 from bot.slack.app import SORRY as SLACK_SORRY
-from messages import AnswerReply, QuizQuestion, parse_reply
+from messages import AnswerReply, QuizQuestion, clean_message, parse_reply
 
 OK = "ok"
 TRY_AGAIN = {SORRY: "sorry", SLOW_DOWN: "slow_down", SLACK_SORRY: "rasa_unreachable"}
@@ -218,7 +218,7 @@ def _check_learner(transcript: LearnerTranscript, events: list[dict], channel: s
             text, texts, count = users[-1]
             users[-1] = (text, texts + ([event["text"]] if event.get("text") else []), count + 1)
     got = [u[0] for u in users]
-    sent = transcript.turns
+    sent = as_kept(transcript.turns)
     pairs = _lcs_pairs(got, [t.text for t in sent], [2 if t.ok else 1 for t in sent])
     matched_got, matched_sent = {i for i, _ in pairs}, {j for _, j in pairs}
     got_count, sent_count = Counter(got), Counter(t.text for t in sent)
@@ -249,18 +249,25 @@ def _check_learner(transcript: LearnerTranscript, events: list[dict], channel: s
             result.problems.append(f"{who}: bot events after {turn.text!r} are not the reply it got")
 
 
+def as_kept(turns: list[TurnRecord]) -> list[TurnRecord]:
+    """The turns with their texts as the channels keep them (messages.inbound.clean_message: NFKC, so a full-width
+    "？" or "（" a learner typed is stored as "?" or "(")."""
+    return [replace(t, text=clean_message(t.text)) for t in turns]
+
+
 def _check_store(db: sqlite3.Connection, transcript: LearnerTranscript, result: CheckResult) -> None:
     """Every answered question is in `turns` exactly once (matched by the turn id its answer carried)."""
     who = transcript.sender
     rows = db.execute("select turn_id, question from turns where conversation_id = ?", [who]).fetchall()
     by_id = {turn_id: question for turn_id, question in rows}
     per_question = Counter(question for _, question in rows)
-    for turn in transcript.turns:
+    turns = as_kept(transcript.turns)
+    for turn in turns:
         if turn.ok and turn.answered and (not turn.turn_id or by_id.get(turn.turn_id) != turn.text[:10_000]):
             result.store_lost += 1
             result.problems.append(f"{who}: answered question not recorded: {turn.text!r}")
-    answered = Counter(t.text[:10_000] for t in transcript.turns if t.ok and t.answered)
-    failed = Counter(t.text[:10_000] for t in transcript.turns if not t.ok)
+    answered = Counter(t.text[:10_000] for t in turns if t.ok and t.answered)
+    failed = Counter(t.text[:10_000] for t in turns if not t.ok)
     for question, n in per_question.items():
         extra = n - answered[question]
         if extra > 0:

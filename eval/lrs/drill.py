@@ -27,7 +27,8 @@ from pathlib import Path
 from cli.lrs_server import LocalRalph
 from eval.lrs.throughput import free_port, measure
 from tutor import PROJECT_ROOT, Tutor, load_settings
-from xapi import LrsClient, LrsSettings, problems
+from eval.lrs.delivery import delivery_checks, lag_summary, wait_until_sent
+from xapi import LrsClient, LrsSettings
 
 PASSWORD = "drill-lrs-password"
 QUESTIONS = ["how do I report a phishing email?", "what is multi-factor authentication?", "what does SBI stand for?",
@@ -168,9 +169,7 @@ def drill(args, work: Path, server: LocalRalph) -> dict:
             future.result()
     chaos.join(300)
     turns_s = time.time() - started
-    deadline = time.time() + args.settle
-    while tutor.learning_records.status().pending and time.time() < deadline:
-        time.sleep(0.5)
+    wait_until_sent(lambda: tutor.learning_records.status().pending, args.settle)
     sender.stop()
     drained_s = time.time() - started
 
@@ -186,10 +185,9 @@ def drill(args, work: Path, server: LocalRalph) -> dict:
     result = {
         "learners": args.learners, "turns": args.learners * args.turns, "workers": args.workers,
         "outages": outage_log, "turns_s": round(turns_s, 1), "all_delivered_s": round(drained_s, 1),
-        "statements_made": len(made), "statements_in_lrs": len(lrs), "missing": len(set(made) - {s["id"] for s in lrs}),
-        "unexpected": len({s["id"] for s in lrs} - set(made)), "duplicated": len(in_file) - len(set(in_file)),
+        **delivery_checks(made, lrs, in_file),
         "dead_letters": outbox.status().dead, "pending": outbox.status().pending,
-        "invalid": sum(1 for s in lrs if problems(s)), "statements_retried_after_failures": retried,
+        "statements_retried_after_failures": retried, "outbox_lag": lag_summary(outbox.delivery_lags()),
         "verbs_in_lrs": shown, "verbs_expected": dict(sorted(expected.items())),
     }
     # 'experienced' (an enrolment in a course the tutor recommends at that moment) has no count of its own in the

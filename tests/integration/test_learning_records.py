@@ -4,7 +4,10 @@ back, each arrives once, even when a batch is sent again after the LRS stored it
 that are not valid xAPI go to the dead-letter list, which admins see in the console."""
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -17,7 +20,7 @@ from retrieval import RetrievalSettings, ingest
 from tests.conftest import COURSES
 from tests.support.console import sign_in
 from tests.support.fakes import HashingEmbedder
-from tests.support.workspace import free_port
+from tests.support.workspace import ROOT, free_port
 from tutor import Tutor, load_settings
 from xapi import LrsClient, problems
 
@@ -191,3 +194,57 @@ def test_refused_and_invalid_statements_go_to_the_dead_letter_list_shown_to_admi
                            follow_redirects=False)
         assert back.status_code == 303 and back.headers["location"] == "/admin/learning-records?done=1"
     assert tutor.learning_records.status().pending == 1 and tutor.learning_records.status().dead == 1
+
+
+def test_the_sender_of_a_container_deployment_delivers_until_stopped(tmp_path, index, lrs, monkeypatch):
+    """`tutor lrs send --follow` (the sender where the servers run without `tutor serve`) delivers what the tutor
+    queues while it runs and stops cleanly on SIGTERM."""
+    tutor = make_tutor(tmp_path, index, lrs.endpoint, monkeypatch, "  poll_s: 0.2\n")
+    tutor.answer("ana", "how do I report a phishing email?")
+    env = {**os.environ, "TUTOR_CONFIG": str(tmp_path / "tutor.yml"), "TUTOR_LRS_PASSWORD": PASSWORD}
+    process = subprocess.Popen([sys.executable, "-m", "cli", "lrs", "send", "--follow"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        tutor.answer("ben", "what is multi-factor authentication?")  # made while the sender runs
+        deadline = time.monotonic() + 60
+        while tutor.learning_records.status().delivered < 2 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+        assert tutor.learning_records.status().delivered == 2
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    assert len(in_lrs(lrs, tutor.records.outbox.statement_ids())) == 2
+    assert "Sending learning records to" in (process.stdout.read() if process.stdout else "")
+
+
+def test_the_lrs_containers_launcher_serves_the_tutors_user_from_the_environment(tmp_path):
+    """deploy/ralph_server.py (the `lrs` image's command) writes the user from LRS_USERNAME and LRS_PASSWORD and
+    serves Ralph's xAPI; here over the filesystem backend instead of MongoDB."""
+    if not ralph_available():
+        pytest.skip(".venv-ralph is missing: scripts/setup.sh (make setup) installs Ralph")
+    from cli.lrs_server import RALPH_PYTHON
+    from xapi import LrsSettings, StatementBuilder
+
+    port = free_port()
+    env = {**os.environ, "RALPH_APP_DIR": str(tmp_path / "app"), "RALPH_AUTH_FILE": str(tmp_path / "app" / "auth.json"),
+           "RALPH_RUNSERVER_BACKEND": "fs", "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(tmp_path / "statements"),
+           "LRS_USERNAME": "tutor", "LRS_PASSWORD": PASSWORD, "LRS_HOME_PAGE": f"http://127.0.0.1:{port}"}
+    process = subprocess.Popen([str(RALPH_PYTHON), str(ROOT / "deploy" / "ralph_server.py"), "--host", "127.0.0.1",
+                                "--port", str(port)], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/xAPI/statements"
+        statement = StatementBuilder(LrsSettings()).asked("ana", "turn-1", answered=True, lang="en")
+        deadline = time.monotonic() + 60
+        while (answer := LrsClient(url, "tutor", PASSWORD).post([statement])).status is None and time.monotonic() < deadline:
+            assert process.poll() is None, "the launcher exited"
+            time.sleep(0.3)
+        assert answer.kind == "stored"
+        assert LrsClient(url, "tutor", "wrong").post([statement]).status == 401
+        assert [s["id"] for s in LrsClient(url, "tutor", PASSWORD).read_all()] == [statement["id"]]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)

@@ -73,6 +73,9 @@ MATRIX = {
     # comes without the state the console sent.
     ("GET", "/login/sso"): ("/login/sso", None, dict.fromkeys(ROLES, "unavailable")),
     ("GET", "/login/sso/callback"): ("/login/sso/callback?code=x&state=y", None, dict.fromkeys(ROLES, "login")),
+    # The provider's back-channel logout comes without a session or CSRF token, whoever's cookie is sent: open to
+    # all, and answered by the token alone (here not one: 400, which ends nothing).
+    ("POST", "/login/sso/backchannel-logout"): ("/login/sso/backchannel-logout", {"logout_token": "x"}, PUBLIC),
     ("GET", "/static"): ("/static/console.css", None, PUBLIC),
     # Last: signing out.
     ("POST", "/api/logout"): ("/api/logout", {}, PUBLIC),

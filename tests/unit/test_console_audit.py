@@ -1,11 +1,13 @@
 """The audit trail: every view of a conversation, search, export, flag, review, question decision, `forget` and
-retention run is recorded (who, what, when, from where); rows cannot be changed or deleted; learners appear only
-by pseudonym from the moment a row is written; admins alone see it and export it as CSV."""
+retention run is recorded (who, what, when, from where); rows cannot be changed or deleted, except by the retention
+run once older than console.audit_retention_days; learners appear only by pseudonym from the moment a row is
+written; admins alone see it and export it as CSV."""
 from __future__ import annotations
 
 import csv
 import io
 import sqlite3
+import time
 
 import pytest
 from starlette.testclient import TestClient
@@ -111,3 +113,30 @@ def test_forget_and_retention_runs_are_recorded(world, tmp_path, monkeypatch):
     with sqlite3.connect(tmp_path / "tutor.db") as db:
         assert db.execute("select count(*) from learner_groups where learner = 'ana'").fetchone()[0] == 0  # forgotten too
         assert db.execute("select count(*) from audit_log where learner_pseudonym = ?", [pseudonym("ana")]).fetchone()[0] == 1
+
+
+def test_retention_deletes_audit_entries_past_their_period_and_nothing_else_can(tmp_path, monkeypatch):
+    tutor = console_tutor(tmp_path, "  audit_retention_days: 400\n")
+    now = time.time()
+    for days_ago in (500, 401, 399, 1):
+        AuditTrail(tutor.records.db, Clock(now - days_ago * 86400)).record("trainer-a", "search", detail={"days_ago": days_ago})
+    monkeypatch.setenv("TUTOR_CONFIG", str(tmp_path / "tutor.yml"))
+    from cli.main import app as cli
+
+    assert CliRunner().invoke(cli, ["retention"]).exit_code == 0
+    entries = AuditTrail(tutor.records.db).entries()
+    assert [e["action"] for e in entries] == ["retention", "search", "search"]
+    assert [e["detail"] for e in entries[1:]] == ['{"days_ago": 1}', '{"days_ago": 399}']
+    assert '"audit entries": 2' in entries[0]["detail"] and '"audit_days": 400' in entries[0]["detail"]
+    with sqlite3.connect(tmp_path / "tutor.db") as db:
+        assert db.execute("select count(*) from audit_retention").fetchone()[0] == 0  # the cutoff went with the run
+        for statement in ("delete from audit_log", f"delete from audit_log where at < {now}"):  # no cutoff set: refused
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                db.execute(statement)
+
+
+def test_an_audit_retention_of_zero_keeps_the_trail_forever(tmp_path):
+    tutor = console_tutor(tmp_path, "  audit_retention_days: 0\n")
+    AuditTrail(tutor.records.db, Clock(time.time() - 5000 * 86400)).record("trainer-a", "search")
+    assert "audit entries" not in tutor.apply_retention()
+    assert AuditTrail(tutor.records.db).count() == 1

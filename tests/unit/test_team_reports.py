@@ -68,6 +68,26 @@ def test_mastery_points_need_enough_learners_each_week(tutor):
     assert next(r for r in report["rows"] if r["skill"] == "passwords")["suppressed"]
 
 
+def test_one_learner_joining_a_skill_cannot_be_read_from_two_weeks_means():
+    """Six learners at mastery 1.0 one week, a seventh at 0.0 the next: the two means times their counts would give
+    the seventh's mastery away (7 × 6/7 − 6 × 1.0 = 0.0). That week is left out until enough learners practised."""
+    team = data.Team({f"l{i}" for i in range(12)}, {}, 5, now=10 * data.WEEK_S)
+    start = data.week_starts(team, 4)[0]
+    week = lambda w, learners, right: [{"learner": l, "skill": "sql", "correct": right, "skipped": False,  # noqa: E731
+                                        "at": start + w * data.WEEK_S + 60} for l in learners]
+    attempts = (week(0, [f"l{i}" for i in range(6)], True) + week(1, ["l6"], False) + week(2, ["l0"], False)
+                + week(3, [f"l{i}" for i in range(7, 12)], True))
+    step = lambda previous, right: 1.0 if right else 0.0  # noqa: E731
+    report = data.mastery_by_week(team, attempts, step, 4)
+    assert report["series"]["sql"] == [1.0, None, None, pytest.approx(10 / 12)]
+    assert [(p["week"], p["learners"]) for p in report["points"]] == [(report["weeks"][0], 6), (report["weeks"][3], 12)]
+    # Without the rule a week's change by one learner shows: the same learners, one of them practising again.
+    same = week(0, [f"l{i}" for i in range(6)], True) + week(1, ["l0"], False)
+    assert data.mastery_by_week(team, same, step, 4)["series"]["sql"] == [1.0, None, None, None]
+    quiet = week(0, [f"l{i}" for i in range(6)], True)  # nobody practised since: the same value each week
+    assert data.mastery_by_week(team, quiet, step, 4)["series"]["sql"] == [1.0, 1.0, 1.0, 1.0]
+
+
 def test_required_trainings_overdue(tutor):
     now = time.time()
     for learner in TEAMS["A"]:
