@@ -81,8 +81,10 @@ def _number_at(words: list[str], i: int) -> tuple[float | None, int]:
     word = words[i]
     if word[0].isdigit():
         return float(word.replace(",", "")), i + 1
-    if word in ("a", "an") and i + 1 < len(words) and words[i + 1].rstrip("s") in _UNITS and words[i + 1] not in ("$", "%"):
-        return 1.0, i + 1
+    if word in ("a", "an") and i + 1 < len(words):  # "a year", "a calendar year", "a business day"
+        k = i + 2 if words[i + 1] in _UNIT_MODIFIERS and i + 2 < len(words) else i + 1
+        if words[k].rstrip("s") in _UNITS and words[k] not in ("$", "%"):
+            return 1.0, k
     total, current, j, seen = 0.0, 0.0, i, False
     while j < len(words):
         w = words[j]
@@ -136,7 +138,14 @@ def same_amount_and_terms(response: str, reference: str) -> bool:
     rest = {_stem(w) for w in _words(reference) if w not in _STOP and w not in numberish and not w[0].isdigit()
             and w not in ("up", "maximum", "most", "least", "per", "each", "every", "$", "%")}
     said = {_stem(w) for w in _words(response)}
-    return not rest or len(rest & said) >= len(rest) / 2
+    if not rest or len(rest & said) >= len(rest) / 2:
+        return True
+    # Or the amount alone, with nothing the reference does not say ("up to seven days", "7 days a year" for "up to
+    # 7 days during a calendar year"): shorter, but not another period or condition ("4 hours per pay period" for
+    # "4 hours per leave year" adds "pay period", "4 hours every week" another amount).
+    extra = {_stem(w) for w in _words(response) if w not in _STOP and w not in numberish and not w[0].isdigit()
+             and w not in ("up", "maximum", "most", "least", "per", "each", "every", "$", "%", "about", "only", "just")}
+    return not extra - {_stem(w) for w in _words(reference)} and quantities(response) <= ref_q
 
 
 def contradicts(response: str, reference: str) -> str | None:
@@ -154,6 +163,17 @@ def contradicts(response: str, reference: str) -> str | None:
     if (negated_words(reference) - negated_words(response)) & said:
         return "the reference is negated"
     return None
+
+
+def _without_question(response: str, question: str, reference: str) -> str:
+    """The reply without the words it repeats from the question (those of the reference kept); "" when that
+    leaves nothing or changes nothing."""
+    if not question:
+        return ""
+    asked = {_stem(w) for w in _words(question) if w not in _STOP} - {_stem(w) for w in _words(reference)}
+    kept = [w for w in _words(response) if _stem(w) not in asked]
+    own = " ".join(kept)
+    return own if kept and len(kept) < len(_words(response)) and content_words(own) else ""
 
 
 @dataclass
@@ -246,7 +266,9 @@ class Grader:
             return order[0]
         return None
 
-    def grade_text(self, response: str, reference: str, wrong: Sequence[str] = ()) -> Grade:
+    def grade_text(self, response: str, reference: str, wrong: Sequence[str] = (), question: str = "") -> Grade:
+        """`question`, the prompt answered: words a reply repeats from it ("the supervisor approves it" for "Who
+        approves …?") say nothing about the answer, so they do not count against its meaning."""
         text = check_answer_text(response)
         if chinese.has_han(text) or chinese.has_han(reference):
             return self._grade_chinese(text, reference, wrong)
@@ -269,7 +291,7 @@ class Grader:
             return Grade(True, 0.95, "names the same amount")
         if self._near_spelling(said, ref) and not names_wrong:
             return Grade(True, 0.95, "matches the reference, allowing for spelling")
-        score = self.score(text, reference)
+        score = max(self.score(text, reference), self.score(own, reference)) if (own := _without_question(text, question, reference)) else self.score(text, reference)
         return Grade(score >= self.threshold and not names_wrong, score, "semantic match" if score >= self.threshold else "does not match")
 
     def score(self, response: str, reference: str) -> float:

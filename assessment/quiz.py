@@ -275,7 +275,7 @@ class QuizService:
         if question["kind"] == "mcq":
             grade = self.grader.grade_choice(text, question["options"], question["answer"])
         else:
-            grade = self.grader.grade_text(text, question["answer"])
+            grade = self.grader.grade_text(text, question["answer"], question=question["prompt"])
         return self._record(session, question, text, grade.correct, grade.score, skipped=False, latency_ms=latency_ms)
 
     def skip(self, learner: str) -> QuizTurn:

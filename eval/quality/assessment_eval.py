@@ -170,8 +170,8 @@ def handbook_grading(grader: Grader, path: Path = Path(__file__).resolve().paren
     import yaml
 
     items = yaml.safe_load(path.read_text())["items"]
-    right = [grader.grade_text(answer, item["reference"]).correct for item in items for answer in item["right"]]
-    wrong = [grader.grade_text(answer, item["reference"]).correct for item in items for answer in item["wrong"]]
+    right = [grader.grade_text(answer, item["reference"], question=item["question"]).correct for item in items for answer in item["right"]]
+    wrong = [grader.grade_text(answer, item["reference"], question=item["question"]).correct for item in items for answer in item["wrong"]]
     return {"questions": len(items), "meaning-equivalent answers": len(right),
             "  accepted": sum(right) / max(1, len(right)), "plausible wrong answers": len(wrong),
             "  rejected": 1 - sum(wrong) / max(1, len(wrong))}

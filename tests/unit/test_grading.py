@@ -76,3 +76,21 @@ def test_a_negated_answer_or_a_different_number_is_wrong(grader, reply, referenc
 
 def test_the_same_number_in_words_still_passes(grader):
     assert grader.grade_text("six weeks", "6 weeks").correct
+
+
+@pytest.mark.parametrize("reply, correct", [
+    ("up to seven days", True), ("7 days a year", True), ("seven days each calendar year", True),
+    ("7 days per pay period", False),  # another period
+    ("7 days every two years", False),  # another amount beside it
+    ("7 weeks", False),
+])
+def test_the_amount_alone_passes_unless_the_reply_adds_another_period_or_amount(grader, reply, correct):
+    assert grader.grade_text(reply, "up to 7 days during a calendar year").correct is correct
+
+
+def test_words_repeated_from_the_question_do_not_count_against_the_answer(grader):
+    question = "What must you do with the GSA travel card?"
+    reply, reference = "use the card for official travel costs", "use it for official travel expenses"
+    assert not grader.grade_text(reply, reference).correct  # "card" is not in the reference
+    assert grader.grade_text(reply, reference, question=question).correct
+    assert not grader.grade_text("use the card for personal travel", reference, question=question).correct
