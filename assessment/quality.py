@@ -20,6 +20,7 @@ The two forms beyond the cloze (assessment.question_forms) fill the same four pa
   allowed items' plausibility against the not-allowed one; `length` from the options, which carry the question
   (2-8 words each score 1, one word or more than 8 0.7); `answer` 1 when both lists are in the passage, 0.8 when
   the allowed one comes from a neighbouring section (read further from the question's source).
+- What do you do next: as "Which of these is NOT allowed?", the options being the procedure's steps.
 - True or false: `term` 1 for an amount in the statement; `options` 0.5 (two fixed options: nothing to judge);
   `length` from the statement as for a prompt; `answer` 1, the answer being an amount right or wrong.
 

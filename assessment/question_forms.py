@@ -12,7 +12,9 @@
   one for other obligations. A sentence with a negation, or with the amount in a condition ("if you travel more
   than 50 miles"), is never made into a statement: swapping its amount may leave it true.
 
-Both forms are multiple choice (kind "mcq"): the quiz grades them by option, as any other. The form is read back
+- What do you do next: from a numbered list of instructions (assessment.procedures).
+
+The forms are multiple choice (kind "mcq"): the quiz grades them by option, as any other. The form is read back
 from the prompt (`form_of`), as the question bank stores no form of its own.
 """
 from __future__ import annotations
@@ -26,12 +28,13 @@ from typing import Any, Sequence
 from .distractors import nearest_below
 from .grading import normalise
 from .key_facts import Fact, QUANTITY, plain_sentences, quantity_distractors, quantity_of
+from .procedures import NEXT_STEP
 from .rule_lists import RuleList, classify_lead, near_sections, option_text, overlaps, paired, rule_lists
 
 TRUE, FALSE = "True", "False"
 TRUE_FALSE_PREFIX = "True or false: "
 NOT_ALLOWED = re.compile(r"(?:^|: )[Ww]hich of these\b[^?]*\bNOT\b[^?]*\?$")
-FORMS = ("cloze", "not_allowed", "true_false")
+FORMS = ("cloze", "not_allowed", "true_false", "next_step")
 MIN_DISTRACTORS = 2  # three options at least: with fewer, the not-allowed item is a coin toss
 
 
@@ -52,10 +55,12 @@ def _field(question: Any, name: str) -> Any:
 
 
 def form_of(question: Any) -> str:
-    """"true_false", "not_allowed" or "cloze" (anything else) for a Question or a stored question row."""
+    """"true_false", "not_allowed", "next_step" or "cloze" (anything else) for a Question or a stored question row."""
     prompt, options = _field(question, "prompt"), list(_field(question, "options") or [])
     if prompt.startswith(TRUE_FALSE_PREFIX) and options == [TRUE, FALSE]:
         return "true_false"
+    if NEXT_STEP.search(prompt) and len(options) > MIN_DISTRACTORS:
+        return "next_step"
     if NOT_ALLOWED.search(prompt) and len(options) > MIN_DISTRACTORS:
         return "not_allowed"
     return "cloze"

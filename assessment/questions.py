@@ -23,6 +23,7 @@ from .distractors import CachedEmbedder, term_distractors
 from .grading import normalise
 from .key_facts import Fact, key_facts, quantity_distractors
 from .quality import question_quality
+from .procedures import check_next_step, next_step_question, procedures
 from .question_forms import (FORMS, Draft, check_true_false, form_of, not_allowed_question, passage_lists,
                              true_false_question)
 
@@ -139,6 +140,8 @@ def check_question(q: Question, source_text: str, embedder=None, synonym_cosine:
         return _check_chinese(q, source_text, embedder, synonym_cosine)
     if form_of(q) == "true_false":
         return check_true_false(q, source_text)
+    if form_of(q) == "next_step":
+        return check_next_step(q, source_text, "")
     plain_source = normalise(_plain(source_text))
     if normalise(q.answer) not in plain_source:
         problems.append("answer not in its source passage")
@@ -272,8 +275,9 @@ class _Plan:
         kept: list[Question] = []
         remaining = list(facts)
         steps = (("cloze", self._cloze, True), ("not_allowed", self._not_allowed, True),
-                 ("true_false", self._true_false, True), ("cloze", self._cloze, False))
-        rejected = sum(self._fill(kept, remaining, chunk, skill, make, once, listwise=form == "not_allowed")
+                 ("next_step", self._next_step, True), ("true_false", self._true_false, True),
+                 ("cloze", self._cloze, False))
+        rejected = sum(self._fill(kept, remaining, chunk, skill, make, once, listwise=form in ("not_allowed", "next_step"))
                        for form, make, once in steps if form in self.forms)
         return kept, rejected
 
@@ -316,6 +320,14 @@ class _Plan:
     def _not_allowed(self, chunk: Any, fact: None, skill: str, kept: Sequence[Question]) -> Question | None:
         draft = not_allowed_question(chunk, self.chunks, self.lists, self.embedder, self.rng, self.max_option_words)
         return None if draft is None else _from_draft(self.course, chunk, skill, draft)
+
+    def _next_step(self, chunk: Any, fact: None, skill: str, kept: Sequence[Question]) -> Question | None:
+        for procedure in procedures(chunk.text, chunk.section):
+            made = next_step_question(procedure, self.rng)
+            if made is not None:
+                prompt, key, options, explanation = made
+                return _from_draft(self.course, chunk, skill, Draft(f"next:{prompt}", prompt, key, options, explanation, 0.5))
+        return None
 
     def _true_false(self, chunk: Any, fact: Fact, skill: str, kept: Sequence[Question]) -> Question | None:
         if fact.sentence in self.stated or any(fact.sentence == q.explanation for q in kept):

@@ -32,11 +32,11 @@ class AssessmentSettings(BaseModel):
     )
     desired_retention: float = Field(0.9, gt=0.5, lt=1.0, description="FSRS target recall probability when a review falls due.")
     generate_questions: bool = Field(True, description="Add checked cloze and multiple-choice questions generated from passages.")
-    question_forms: list[Literal["cloze", "not_allowed", "true_false"]] = Field(
-        ["cloze", "not_allowed", "true_false"],
+    question_forms: list[Literal["cloze", "not_allowed", "true_false", "next_step"]] = Field(
+        ["cloze", "not_allowed", "true_false", "next_step"],
         description="Forms of generated questions: 'cloze' (fill the blank), 'not_allowed' (\"Which of these is NOT "
         "allowed?\" from a not-allowed list and the allowed list beside it, e.g. OK / Not OK) and 'true_false' (a rule "
-        "sentence with an amount, as written or with the amount changed). Leave one out to stop generating it.",
+        "sentence with an amount, as written or with the amount changed) and 'next_step' (\"… what do you do next?\" on a numbered list of instructions). Leave one out to stop generating it.",
     )
     max_option_words: int = Field(
         10, ge=2, le=30,

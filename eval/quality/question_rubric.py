@@ -11,7 +11,7 @@ store). Every generated question is then checked against a rubric written indepe
 - multiple choice: options distinct, and of one kind (amounts of one unit, or named things);
 - the source sentence is not under a prohibiting heading or an item of a prohibiting list ("Not OK:", "Don't").
 
-Two forms are judged by what they are (told apart by their wording, not by the generator's word for them):
+Three forms are judged by what they are (told apart by their wording, not by the generator's word for them):
 
 - "Which of these is NOT ...?": the one use of a prohibiting list. Its answer must be an item of a prohibiting
   list (or under a prohibiting heading) in its passage, and every other option an item of the same page that is
@@ -20,6 +20,8 @@ Two forms are judged by what they are (told apart by their wording, not by the g
   passage, not under a prohibition) as written when the answer is True, and differs from it by exactly one
   amount, changed to another of the same unit, when the answer is False. The answer is not looked for in the
   stem: "True" is a verdict, not a term.
+- "… what do you do next?" / "… what is the first step?": every option a numbered item of its passage, and the
+  answer item 1, or the item numbered one more than the step the prompt names.
 
 Coverage: the share of sections that state a fact (a sentence of 8-45 words with a number in it) with at least
 one question. The report ends with a random sample of questions for a person to read against the rubric.
@@ -59,12 +61,14 @@ def _kind(option: str) -> str:
 
 
 def question_form(question: dict) -> str:
-    """"true_false", "not_allowed" or "cloze" (any other), from the question's options and wording."""
+    """"true_false", "not_allowed", "next_step" or "cloze" (any other), from the question's options and wording."""
     if [o.strip().lower() for o in question.get("options") or []] == ["true", "false"]:
         return "true_false"
     if re.search(r"\bwhich of these\b[^?]*\bNOT\b", question["prompt"], re.IGNORECASE) and \
             re.search(r"\bNOT\b", question["prompt"]):
         return "not_allowed"
+    if re.search(r"(?:what do you do next|what is the first step)\?$", question["prompt"]):
+        return "next_step"
     return "cloze"
 
 
@@ -90,6 +94,8 @@ def rubric_problems(question: dict, source_text: str, section: str, page: list[t
         return problems + _not_allowed_problems(question, source_text, section, page or [(source_text, section)])
     if form == "true_false":
         problems += _true_false_problems(question, source_text)
+    if form == "next_step":
+        return problems + _next_step_problems(question, source_text)
     if under_prohibition(question.get("explanation") or "", source_text, section):
         problems.append("source under a prohibiting heading or list")
     return problems
@@ -107,6 +113,27 @@ def _not_allowed_problems(question: dict, source_text: str, section: str, page: 
             problems.append("not-allowed distractor not from an allowed list")
             break
     return problems
+
+
+def _next_step_problems(question: dict, source_text: str) -> list[str]:
+    """Every option a numbered item of the passage; the key numbered 1 ("first step") or one more than the step
+    the prompt names."""
+    items = [(int(m.group(1)), _norm(re.sub(r"\([^()]*\)", " ", re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", m.group(2)))))
+             for m in re.finditer(r"^\s{0,3}(\d{1,2})[.)]\s+(.*)$", source_text, re.MULTILINE)]
+
+    def number(text: str) -> int | None:
+        wanted = _norm(text)
+        return next((n for n, item in items if wanted and item.startswith(wanted)), None)
+
+    if any(number(o) is None for o in question["options"]):
+        return ["next-step option not a numbered step of its passage"]
+    key = number(question["answer"])
+    if question["prompt"].endswith("what is the first step?"):
+        return [] if key == 1 else ["first-step key not the first step"]
+    named = re.search(r"after “([^”]+)”", question["prompt"])
+    if not named or number(named.group(1)) is None or number(named.group(1)) + 1 != key:
+        return ["next-step key not the step after the one named"]
+    return []
 
 
 def _true_false_problems(question: dict, source_text: str) -> list[str]:
@@ -207,7 +234,8 @@ def evaluate_corpus(index_dir: Path, settings, embedder, rng: random.Random, sam
                "  with at least one question": len(stating & asked) / max(1, len(stating)),
                "multiple choice share": sum(q["kind"] == "mcq" for q in questions) / max(1, len(questions)),
                **{f"  {name} (questions)": sum(question_form(q) == form for q in questions)
-                  for form, name in (("not_allowed", "which is NOT allowed"), ("true_false", "true or false"))},
+                  for form, name in (("not_allowed", "which is NOT allowed"), ("true_false", "true or false"),
+                                     ("next_step", "what do you do next"))},
                "approved by their quality score (reach learners without review)":
                    sum(q["status"] == "approved" for q in questions) / max(1, len(questions))}
     approved = [q for q in questions if q["status"] == "approved"]
