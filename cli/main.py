@@ -323,6 +323,7 @@ EVAL_SUITES["rubric"] = "eval.quality.question_rubric"  # generated questions ag
 EVAL_SUITES["lrs"] = "eval.lrs.drill"  # learning records through LRS outages: none lost, none twice, statements/s
 EVAL_SUITES["guessing"] = "eval.security.guessing_drill"  # password guessing against the console, on loopback
 EVAL_SUITES["scale"] = "eval.scale.search"  # search (and, with --part, ingest) at 100k-1M passages
+EVAL_SUITES["memory"] = "eval.load.memory"  # RSS/USS/PSS of every process of the embedded stack, started and warmed
 
 
 @app.command(name="eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

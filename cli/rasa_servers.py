@@ -37,6 +37,14 @@ def rasa_bin(settings: Settings) -> Path:
     return path
 
 
+def rasa_server_command(settings: Settings) -> list[str]:
+    """How the Rasa server is started: Rasa's command line through bot/rasa_main.py (without the modules the
+    server never uses) with the Python beside the `rasa` executable, else that executable itself."""
+    path = rasa_bin(settings)
+    python = path.parent / "python"
+    return [str(python), "-m", "bot.rasa_main"] if python.exists() else [str(path)]
+
+
 def _rasa_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env["RASA_TELEMETRY_ENABLED"] = "false"
@@ -129,13 +137,14 @@ class ServerGroup:
     def start_action_server(self) -> None:
         env = {**os.environ, **self.extra_env, "SANIC_HOST": self.settings.servers.host, "PYTHONPATH": str(PROJECT_ROOT),
                "ACTION_SERVER_SANIC_WORKERS": str(self.settings.servers.workers)}
-        cmd = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.settings.servers.action_port)]
+        # rasa_sdk's server, in one process when it has one worker (cli/action_server.py)
+        cmd = [sys.executable, "-m", "cli.action_server", "--actions", "actions", "--port", str(self.settings.servers.action_port)]
         self._spawn("actions", cmd, env)
 
     def start_rasa(self) -> None:
         s = self.settings.servers
         cmd = [
-            str(rasa_bin(self.settings)), "run",
+            *rasa_server_command(self.settings), "run",
             "--enable-api",
             "--model", str(self.settings.path(s.models_dir) / "tutor.tar.gz"),
             "--endpoints", str(self.settings.path(s.endpoints)),

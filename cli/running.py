@@ -10,7 +10,7 @@ import typer
 
 from tutor import Settings, Tutor
 
-from .main import app, console, ingest_into, load_or_exit
+from .main import app, console, load_or_exit
 from .rasa_servers import ServerError, ServerGroup, Stopped, stop_on_signals
 from .rasa_servers import train as train_model
 from .terminal import RestClient, chat_loop, default_sender
@@ -78,11 +78,22 @@ def chat(
     chat_loop(RestClient(url or settings.rasa_url, sender or default_sender()), input, typer.echo)
 
 
+def ingest_apart(path: Path) -> None:
+    """`tutor ingest path` in a process of its own: the models ingest loads (about 800 MB RSS on the sample courses)
+    leave with that process instead of staying in the one that chats for the rest of the demo."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "cli", "ingest", str(path)])
+    if result.returncode != 0:
+        raise typer.Exit(result.returncode)
+
+
 @app.command()
 def demo() -> None:
     """Ingest the sample courses, train Rasa if stale, start both servers and chat in the terminal."""
     settings = load_or_exit()
-    ingest_into(Tutor(settings), settings.path(settings.paths.courses))
+    ingest_apart(settings.path(settings.paths.courses))
     group = servers_of(settings)
     stop_on_signals()
     try:

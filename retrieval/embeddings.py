@@ -70,17 +70,21 @@ class QueryEmbedder:
 
     def _choose(self) -> Embedder:
         wanted = self.settings.backend
-        from .sentence_embedder import SentenceEmbedder
-
         if wanted == "torch" or (wanted == "auto" and wants_gpu(self.settings)):
-            return SentenceEmbedder(self.settings)
+            return self._sentence_transformers()
         try:
-            return OnnxEmbedder(self.settings, self.prepare())
+            return OnnxEmbedder(self.settings, self.prepare(), arena=False)  # one question at a time: no arena
         except Exception as exc:  # no onnxruntime, an unusual model: the torch path always works
             if wanted == "onnx":
                 raise
             log.warning("ONNX embedding unavailable (%s); using sentence-transformers", exc)
-            return SentenceEmbedder(self.settings)
+            return self._sentence_transformers()
+
+    def _sentence_transformers(self) -> Embedder:
+        """Imported only when chosen: its module brings LangChain's interfaces (about 9 MB) into the process."""
+        from .sentence_embedder import SentenceEmbedder
+
+        return SentenceEmbedder(self.settings)
 
     def prepare(self) -> Path:
         """The model's ONNX export, made now when missing (ingest calls this, so questions never wait for it)."""

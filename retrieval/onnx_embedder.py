@@ -168,11 +168,14 @@ class OnnxEmbedder:
     Texts are tokenised together, then embedded in batches of texts of about the same length (each batch padded
     only to its own longest text), and the vectors returned in the order of the texts. `spinning` lets idle
     worker threads spin between runs; it keeps every core busy, and ingest measured no gain from it (on two
-    shared cores), so it is off unless asked for.
+    shared cores), so it is off unless asked for. `arena` keeps ONNX Runtime's memory arena, which holds on to
+    the buffers of the largest batch for the life of the session: right for ingest, which embeds batch after
+    batch, wrong for a server, which embeds one question at a time and now and then a batch (a quiz's options,
+    the catalogue) and would hold that batch's buffers from then on (about 100 MB in the action server).
     """
 
     def __init__(self, settings: EmbeddingSettings, onnx_path: Path, threads: int | None = None,
-                 spinning: bool = False) -> None:
+                 spinning: bool = False, arena: bool = True) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -196,6 +199,7 @@ class OnnxEmbedder:
         # Idle worker threads sleep rather than spin: spinning kept both cores busy after each run, where the
         # rest of the turn (storage, Rasa) needs them; REST p50 on the handbook 289 -> 266 ms (docs/evaluation.md).
         options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
+        options.enable_cpu_mem_arena = arena
         options.log_severity_level = 3
         self._session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self._inputs = [i.name for i in self._session.get_inputs()]

@@ -69,6 +69,8 @@ class OnnxReader:
         # Idle worker threads sleep rather than spin: spinning kept both cores busy after each run, where the
         # rest of the turn (storage, Rasa) needs them; REST p50 on the handbook 289 -> 266 ms (docs/evaluation.md).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # No memory arena: it would keep the buffers of the longest question's batch of sentences for good.
+        options.enable_cpu_mem_arena = False
         options.log_severity_level = 3
         self._session = onnxruntime.InferenceSession(str(directory / "model.onnx"), options,
                                                      providers=["CPUExecutionProvider"])
