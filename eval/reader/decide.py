@@ -3,6 +3,8 @@ how much of the question's rare words the answer and the passages hold are weigh
 
     python -m eval.reader.decide [--out retrieval/reader_model] [--per-class 250]
 
+The decision is fitted for the reader in --out (the bundled one by default) and written into its reader.json.
+
 The reader alone tells a sentence on the question's topic from one that states the answer; it is much weaker at
 telling that nothing retrieved answers, because search always returns the nearest passages and one of their
 sentences always looks best. The decision is fitted on questions of the 'train' groups only (never a reported
@@ -57,8 +59,10 @@ def questions(qa: QASet, answerable: list[QAItem], unanswerable: list[QAItem], p
             + [(i, "hidden") for i in pick(hidden)])
 
 
-def gather(per_class: int, seed: int) -> list[dict]:
+def gather(per_class: int, seed: int, reader: Path = DEFAULT_OUT) -> list[dict]:
+    """The signals of training questions read by the reader in `reader` (its directory)."""
     settings = RetrievalSettings()
+    settings.answer.reader = "bundled" if reader.resolve() == DEFAULT_OUT.resolve() else str(reader)
     settings.multilingual.model = "none"  # English data: the multilingual index would never be searched
     embedder = SentenceEmbedder(settings.embedding)
     rng = random.Random(seed)
@@ -125,7 +129,7 @@ def main(argv: list[str] | None = None) -> dict:
     if args.signals and args.signals.exists():
         rows = [json.loads(line) for line in args.signals.read_text().splitlines() if line.strip()]
     else:
-        rows = gather(args.per_class, args.seed)
+        rows = gather(args.per_class, args.seed, args.out)
         if args.signals:
             args.signals.parent.mkdir(parents=True, exist_ok=True)
             args.signals.write_text("".join(json.dumps(r) + "\n" for r in rows))
