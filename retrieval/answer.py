@@ -265,7 +265,7 @@ class AnswerChain:
         elif mode == "extractive" or self.generator is None:
             if mode != "extractive":
                 log.warning("no generator configured; answering extractively")
-            answer = self._extractive(chosen, notes)
+            answer = self._extractive(chosen, notes, in_order=False)
         else:
             answer = self._generated(resolved, hits, chosen, notes, guarded=(mode == "guarded"), timings=timings)
         if not answer.abstained:
@@ -311,8 +311,11 @@ class AnswerChain:
         ranked = [courses[c] for c in order if c in courses] + [c for cid, c in courses.items() if cid not in order]
         return ranked
 
-    def _extractive(self, chosen: list[Sentence], notes: list[Notice]) -> Answer:
-        lead, quotes = chosen[0].text, [s.text for s in chosen[1:]]
+    def _extractive(self, chosen: list[Sentence], notes: list[Notice], in_order: bool = True) -> Answer:
+        """The chosen sentences as they read; a list item's number ("2) Use the Report Phish button") is kept only
+        when the sentences are in the course's order (`in_order`), not when the answering one leads."""
+        texts = [s.text if in_order else _ENUMERATOR.sub("", s.text) for s in chosen]
+        lead, quotes = texts[0], texts[1:]
         text = " ".join([lead, *(f"“{q}”" for q in quotes)])
         return Answer(text, citations=_citations([s.hit for s in chosen]), mode="extractive", notices=notes,
                       lead=lead, quotes=quotes)
@@ -350,6 +353,7 @@ class AnswerChain:
         return Answer(text, citations=citations, mode="generative", notices=notes, lead=text)
 
 
+_ENUMERATOR = re.compile(r"^\(?\d{1,2}[.)]\s+(?=\S)")
 # How much more confident a message with a pronoun must be read about the previous topic than on its own.
 _LEANING_MARGIN = 0.1
 

@@ -220,3 +220,9 @@ def test_a_pronoun_question_that_stands_alone_is_read_about_the_last_topic_when_
     second = leave_page_chain.answer("Can I carry it over if I don't use it in time?",
                                      context=AnswerContext.from_dict(first.context))
     assert not second.abstained and "no ceiling" in second.lead
+
+
+def test_a_list_items_number_is_left_out_when_the_answering_sentence_leads(chain_for):
+    answer = chain_for().answer("how do I report a phishing email?")
+    assert "Report Phish" in answer.lead and not answer.lead[:1].isdigit()
+    assert all(not q[:1].isdigit() for q in answer.quotes)
