@@ -70,6 +70,17 @@ class IndexVersion:
         """The languages of the indexed passages (asked on every question: worked out once)."""
         return {c.language for c in self.chunks}
 
+    @cached_property
+    def by_course(self) -> dict[str, list[Chunk]]:
+        """Each course's passages in the course's order (a follow-up reads its sections): grouped once per version,
+        not looked for among every passage on every turn."""
+        grouped: dict[str, list[Chunk]] = {}
+        for chunk in self.chunks:
+            grouped.setdefault(chunk.course_id, []).append(chunk)
+        for chunks in grouped.values():
+            chunks.sort(key=lambda c: c.position)
+        return grouped
+
 
 VECTORS = "vectors.npy"
 FAISS_INDEX = "faiss.index"

@@ -21,10 +21,8 @@ def section_hits(retriever: Retriever, course_id: str, section: str, groups: set
     conversation is about), in the order the course presents them."""
     if not course_id:
         return []
-    version = retriever.version()
-    chunks = [c for c in version.chunks
-              if c.course_id == course_id and c.section == section and audience_allows(c.audience, groups)]
-    chunks.sort(key=lambda c: c.position)
+    chunks = [c for c in retriever.version().by_course.get(course_id, [])
+              if c.section == section and audience_allows(c.audience, groups)]
     prior = 1.0 / (retriever.settings.search.rrf_k + 1)
     return [Hit(chunk, 0.0, prior, 0) for chunk in chunks]
 
@@ -37,7 +35,7 @@ def named_section(retriever: Retriever, course_id: str, thing: str) -> tuple[str
     if not course_id or not wanted:
         return None
     best: tuple[float, int, str] | None = None
-    for section in {c.section for c in retriever.version().chunks if c.course_id == course_id and c.section}:
+    for section in {c.section for c in retriever.version().by_course.get(course_id, []) if c.section}:
         heading = word_stems(section.split(" > ")[-1])
         share = len(wanted & heading) / len(wanted)
         if share >= 0.5 and (best is None or (share, -len(heading - wanted)) > (best[0], best[1])):
