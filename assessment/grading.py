@@ -291,16 +291,24 @@ class Grader:
             return Grade(True, 0.95, "names the same amount")
         if self._near_spelling(said, ref) and not names_wrong:
             return Grade(True, 0.95, "matches the reference, allowing for spelling")
-        score = max(self.score(text, reference), self.score(own, reference)) if (own := _without_question(text, question, reference)) else self.score(text, reference)
+        own = _without_question(text, question, reference)
+        score = max(self.scores([text, own] if own else [text], reference))
         return Grade(score >= self.threshold and not names_wrong, score, "semantic match" if score >= self.threshold else "does not match")
 
     def score(self, response: str, reference: str) -> float:
         """Blend of embedding cosine and the share of the reference's content words present."""
-        vectors = self.embedder.embed([response, reference])
-        cosine = float(np.dot(vectors[0], vectors[1]))
+        return self.scores([response], reference)[0]
+
+    def scores(self, responses: Sequence[str], reference: str) -> list[float]:
+        """`score` of several readings of one reply against the reference, embedded together."""
+        vectors = self.embedder.embed([*responses, reference])
         ref_words = {_stem(w) for w in content_words(reference)}
-        overlap = len(ref_words & {_stem(w) for w in content_words(response)}) / len(ref_words) if ref_words else 0.0
-        return self.similarity_weight * cosine + (1 - self.similarity_weight) * overlap
+        out = []
+        for response, vector in zip(responses, vectors):
+            cosine = float(np.dot(vector, vectors[-1]))
+            overlap = len(ref_words & {_stem(w) for w in content_words(response)}) / len(ref_words) if ref_words else 0.0
+            out.append(self.similarity_weight * cosine + (1 - self.similarity_weight) * overlap)
+        return out
 
     def _grade_chinese(self, text: str, reference: str, wrong: Sequence[str]) -> Grade:
         """Chinese (or mixed) text: containment on folded characters, then the rules that embeddings miss
