@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 from .key_facts import clean_line
 
-__all__ = ["Procedure", "procedures", "next_step_question", "NEXT_STEP"]
+__all__ = ["Procedure", "procedures", "next_step_question", "check_next_step", "NEXT_STEP"]
 
 NEXT_STEP = re.compile(r"(?:what do you do next|what is the first step)\?$")
 _ITEM = re.compile(r"^\s{0,3}(\d{1,2})[.)]\s+(\S.*)$")
