@@ -9,6 +9,9 @@ again; its other documents keep serving and are reported.
 With a multilingual embedding configured (`retrieval.multilingual.model`), every new chunk is embedded a second
 time with it, so Chinese questions and passages, and questions across the two languages, can be searched; the
 seconds it took are reported apart (`multilingual_seconds`).
+
+The report of what an ingest did is in ingest_report.py; the vectors, made in groups a stopped ingest resumes
+from, in ingest_vectors.py.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 import numpy as np
 from tqdm import tqdm
@@ -29,10 +32,11 @@ from .chunking import Chunk, split_document
 from .derived import course_id_from_path
 from .embeddings import Embedder, ingest_embedder
 from .errors import IndexNotFound, UnreadableDocument
-from .index_store import IndexedDocument, load_version, write_version
+from .index_store import IndexedDocument, IndexVersion, load_version, write_version
+from .ingest_report import IngestReport, IngestWarning  # imported from here as well: retrieval.ingest.IngestReport
+from .ingest_vectors import chunk_vectors, embed_files, multilingual_vectors, sentence_vectors, vectors_variant
 from .loaders import SourceDocument, find_documents, load_document, source_name
-from .resume import ResumeStore, texts_digest
-from .sentence_table import SentenceTable, build_table, sentence_texts
+from .resume import ResumeStore
 from .settings import RetrievalSettings
 
 log = logging.getLogger(__name__)
@@ -40,84 +44,8 @@ log = logging.getLogger(__name__)
 # Part of every file's fingerprint: change it when loading, cleaning or chunking changes what a file becomes,
 # so that the next ingest re-reads every file instead of keeping passages made the old way.
 PIPELINE_VERSION = "clean-markup-3-minor-headings"
-# Chunks embedded together (the English chunk vectors, their sentences, the multilingual vectors) and then kept
-# in the resume store: an interrupted ingest loses at most one group.
-GROUP_CHUNKS = 512
 # Where the ONNX models go when the caller names no cache directory: the project's default cache (paths.cache_dir).
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[1] / "var" / "cache"
-
-
-@dataclass(frozen=True)
-class IngestWarning:
-    """Something ingest decided for a file that its author should know: a derived field, a changed id."""
-
-    file: str
-    field: str
-    detail: str
-
-
-@dataclass
-class IngestReport:
-    """What an ingest did, for the CLI to print and tests to check."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-    warnings: list[IngestWarning] = field(default_factory=list)
-    chunks_embedded: int = 0
-    chunk_seconds: float = 0.0  # of `seconds`, spent embedding chunks (the English model)
-    multilingual_seconds: float = 0.0  # of `seconds`, spent on the multilingual embedding
-    sentences_embedded: int = 0  # English sentences embedded for the answer step (sentence_table.py)
-    sentence_seconds: float = 0.0  # of `seconds`, spent on them
-    read_seconds: float = 0.0  # of `seconds`, spent reading, cleaning and chunking files
-    write_seconds: float = 0.0  # of `seconds`, spent writing the new version (database, vectors, search indexes)
-    resumed: int = 0  # files whose vectors an interrupted ingest had already made (resume.py)
-    total_chunks: int = 0
-    version: str | None = None
-    seconds: float = 0.0
-    catalogue_problems: list[str] = field(default_factory=list)  # filled by the caller that builds the catalogue
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
-
-    def warnings_by_field(self) -> dict[str, list[IngestWarning]]:
-        """Warnings grouped by field, fields in a stable order."""
-        grouped: dict[str, list[IngestWarning]] = {}
-        for warning in sorted(self.warnings, key=lambda w: (w.field, w.file)):
-            grouped.setdefault(warning.field, []).append(warning)
-        return grouped
-
-    def warning_summary(self, examples: int = 3) -> list[str]:
-        """The warnings in a few lines: per field, how many files and the first few (not one line per file)."""
-        grouped = self.warnings_by_field()
-        lines: list[str] = []
-        derived = [name for name in grouped if name not in _PROBLEMS]
-        if derived:
-            lines.append("Derived because the files do not declare them (set them in the front matter to choose):")
-        for name in derived:
-            lines.append(f"  {name} for {_files(grouped[name])}: {_examples(grouped[name], examples)}")
-        for name, heading in _PROBLEMS.items():
-            if name in grouped:
-                lines.append(f"{heading} ({_files(grouped[name])}): {_examples(grouped[name], examples)}")
-        return lines
-
-
-_PROBLEMS = {
-    "duplicate id": "Course id already taken, indexed under another id",
-    "source": "Source path",
-}
-
-
-def _files(warnings: list[IngestWarning]) -> str:
-    return f"{len(warnings)} file{'s' if len(warnings) != 1 else ''}"
-
-
-def _examples(warnings: list[IngestWarning], count: int) -> str:
-    shown = "; ".join(f"{w.file} ({w.detail})" for w in warnings[:count])
-    return shown + (f"; and {len(warnings) - count} more" if len(warnings) > count else "")
 
 
 def file_fingerprint(path: Path, settings: RetrievalSettings) -> str:
@@ -152,6 +80,36 @@ class _Kept:
     multi_vectors: np.ndarray | None = None
 
 
+class _ToRead(NamedTuple):
+    """A new or changed file: the source it is cited under, where it is, and what the index had for it."""
+
+    path: Path
+    key: str
+    location: str
+    fingerprint: str
+    old: IndexedDocument | None
+
+
+@dataclass
+class _Plan:
+    """The files under the ingested folder sorted against the current version."""
+
+    others: list[_Kept]  # documents from other folders, kept as they are
+    unchanged: list[_Kept] = field(default_factory=list)
+    to_read: list[_ToRead] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # ingested from under the folder before, gone now
+    rekeyed: bool = False  # an unchanged file is cited under another source now
+
+
+@dataclass
+class _NewFiles:
+    """The new and changed files that could be read: their documents, chunks (in document order), locations."""
+
+    documents: list[IndexedDocument] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
+    locations: dict[str, str] = field(default_factory=dict)
+
+
 def ingest(
     root: Path,
     index_dir: Path,
@@ -182,156 +140,193 @@ def ingest(
     base = root if root.is_dir() else root.parent
     report = IngestReport()
     with _ingest_lock(index_dir):
-        try:
-            previous = load_version(index_dir, settings.index)
-        except IndexNotFound:
-            previous = None
-        old_docs = previous.documents if previous else {}
-        offsets = _chunk_offsets(previous) if previous else {}
-        locations = _locations(previous)
-        key_at = {location: key for key, location in locations.items() if location}
-        mine = {key for key, location in locations.items() if location and _is_under(location, root)}
-
-        others = [_slice(previous, old_docs[key], offsets, locations.get(key)) for key in old_docs if key not in mine]
-        taken = {kept.document.path: kept.location for kept in others}  # source key -> where that file is
-        for kept in others:
-            if os.path.isabs(kept.document.path):
-                report.warnings.append(IngestWarning(kept.document.path, "source", "indexed by an earlier version under its "
-                                                     "absolute path; ingest its folder again to update it"))
-
-        unchanged: list[_Kept] = []
-        to_read: list[tuple[Path, str, str, str, IndexedDocument | None]] = []
-        seen_old: set[str] = set()
-        rekeyed = False
-        for path in find_documents(root):
-            location = str(path)
-            old_key = key_at.get(location) or key_at.get(str(path.resolve()))
-            key = source_name(path, base)
-            if key in taken:
-                prefixed = f"{base.name}/{key}"
-                if prefixed in taken:
-                    _fail(report, on_file, key, f"'{key}' and '{prefixed}' are both sources of documents from other folders")
-                    continue
-                report.warnings.append(IngestWarning(prefixed, "source", f"'{key}' is the source of a document from "
-                                                     f"another folder ({taken[key]}); this file is cited as '{prefixed}'"))
-                key = prefixed
-            taken[key] = location
-            if old_key:
-                seen_old.add(old_key)
-            old = old_docs.get(old_key) if old_key else None
-            fingerprint = file_fingerprint(path, settings)
-            if old and old.sha256 == fingerprint:
-                kept = _slice(previous, old, offsets, location)
-                if old.path != key:  # the same file, now seen from another folder: only its source changes
-                    kept = _Kept(replace(old, path=key), [replace(c, source=key) for c in kept.chunks], kept.vectors,
-                                 location, kept.multi_vectors)
-                    rekeyed = True
-                unchanged.append(kept)
-                report.unchanged.append(key)
-            else:
-                to_read.append((path, key, location, fingerprint, old))
-
-        # Ids already serving keep their holders; new and changed files are fitted around them.
-        ids = {kept.document.course_id: kept.document.path for kept in [*others, *unchanged]}
-        for _, key, _, _, old in to_read:  # a changed file keeps its id against a new file claiming the same one
-            if old is not None:
-                ids.setdefault(old.course_id, key)
-        new_docs: list[IndexedDocument] = []
-        new_chunks: list[Chunk] = []
-        new_locations: dict[str, str] = {}
-        t_read = time.perf_counter()
-        for path, key, location, fingerprint, old in tqdm(to_read, desc="reading", unit="file", disable=not progress,
-                                                          leave=False):
-            try:
-                doc = load_document(path, base)
-                if doc.path != key:  # cited under its folder's name: another folder has a file at the same path
-                    doc.path = key
-                    if "id" in doc.derived:
-                        doc.derived["id"] = f"'{doc.course_id}' from the path"
-                _unique_id(doc, ids, report)
-                chunks = split_document(doc, settings.chunking)
-                if not chunks:
-                    raise UnreadableDocument(key, "no passage long enough to index")
-            except UnreadableDocument as exc:
-                _fail(report, on_file, key, exc.reason)
-                continue
-            ids[doc.course_id] = key
-            report.warnings.extend(IngestWarning(key, name, detail) for name, detail in doc.derived.items())
-            (report.updated if old else report.added).append(key)
-            new_docs.append(IndexedDocument(key, fingerprint, doc.course_id, doc.title, len(chunks), doc.metadata))
-            new_chunks.extend(chunks)
-            new_locations[key] = location
-        report.read_seconds = time.perf_counter() - t_read
-
-        report.removed = sorted(key for key in mine if key not in seen_old)
+        previous = _current_version(index_dir, settings)
+        plan = _sort_files(root, base, previous, settings, report, on_file)
+        new = _read_files(plan, base, settings, report, on_file, progress)
+        report.removed = plan.removed
         _log_warnings(report)
         # An index written before sentence vectors (or with them off) gains them without re-reading any file.
         adds_sentences = settings.index.sentence_vectors and previous is not None and previous.sentences is None
-        if not (report.changed or rekeyed or adds_sentences):
+        if not (report.changed or plan.rekeyed or adds_sentences):
             report.total_chunks = len(previous.chunks) if previous else 0
             report.version = previous.root.name if previous else None
             report.seconds = time.perf_counter() - started
             return report
 
-        kept_all = [*unchanged, *others]
         if multilingual == "settings":
             from .multilingual import multilingual_embedder
 
             multilingual = multilingual_embedder(settings.multilingual)
         embedder = ingest_embedder(embedder, settings.embedding, Path(cache_dir) if cache_dir else DEFAULT_CACHE_DIR)
-        files = [(doc.sha256, new_chunks[start:start + doc.chunk_count])
-                 for doc, start in zip(new_docs, np.cumsum([0] + [d.chunk_count for d in new_docs]))]
-        store = ResumeStore(index_dir, _variant(embedder, multilingual, settings)) if files else None
+        _embed_and_write(index_dir, previous, [*plan.unchanged, *plan.others], new, embedder, multilingual,
+                         settings, report, progress)
+    report.seconds = time.perf_counter() - started
+    _log_done(report)
+    return report
+
+
+def _current_version(index_dir: Path, settings: RetrievalSettings) -> IndexVersion | None:
+    try:
+        return load_version(index_dir, settings.index)
+    except IndexNotFound:
+        return None
+
+
+def _sort_files(root: Path, base: Path, previous: IndexVersion | None, settings: RetrievalSettings,
+                report: IngestReport, on_file: Callable[[str, str], None] | None) -> _Plan:
+    """Sort the files under `root` against `previous`: unchanged (kept with their chunks and vectors), to read
+    (new or changed) and removed; documents from other folders are kept, under the sources they have."""
+    old_docs = previous.documents if previous else {}
+    offsets = _chunk_offsets(previous) if previous else {}
+    locations = _locations(previous)
+    key_at = {location: key for key, location in locations.items() if location}
+    mine = {key for key, location in locations.items() if location and _is_under(location, root)}
+
+    plan = _Plan([_slice(previous, old_docs[key], offsets, locations.get(key)) for key in old_docs if key not in mine])
+    taken = {kept.document.path: kept.location for kept in plan.others}  # source key -> where that file is
+    for kept in plan.others:
+        if os.path.isabs(kept.document.path):
+            report.warnings.append(IngestWarning(kept.document.path, "source", "indexed by an earlier version under "
+                                                 "its absolute path; ingest its folder again to update it"))
+    seen_old: set[str] = set()
+    for path in find_documents(root):
+        location = str(path)
+        old_key = key_at.get(location) or key_at.get(str(path.resolve()))
+        key = _source_key(source_name(path, base), base, taken, report, on_file)
+        if key is None:
+            continue
+        taken[key] = location
+        if old_key:
+            seen_old.add(old_key)
+        old = old_docs.get(old_key) if old_key else None
+        fingerprint = file_fingerprint(path, settings)
+        if old and old.sha256 == fingerprint:
+            kept = _slice(previous, old, offsets, location)
+            if old.path != key:  # the same file, now seen from another folder: only its source changes
+                kept = _Kept(replace(old, path=key), [replace(c, source=key) for c in kept.chunks], kept.vectors,
+                             location, kept.multi_vectors)
+                plan.rekeyed = True
+            plan.unchanged.append(kept)
+            report.unchanged.append(key)
+        else:
+            plan.to_read.append(_ToRead(path, key, location, fingerprint, old))
+    plan.removed = sorted(key for key in mine if key not in seen_old)
+    return plan
+
+
+def _source_key(key: str, base: Path, taken: dict[str, str | None], report: IngestReport,
+                on_file: Callable[[str, str], None] | None) -> str | None:
+    """The source a file is cited under: `key`, or `key` under its folder's name when a document from another
+    folder has that source; None (the file is skipped) when that is taken too."""
+    if key not in taken:
+        return key
+    prefixed = f"{base.name}/{key}"
+    if prefixed in taken:
+        _fail(report, on_file, key, f"'{key}' and '{prefixed}' are both sources of documents from other folders")
+        return None
+    report.warnings.append(IngestWarning(prefixed, "source", f"'{key}' is the source of a document from "
+                                         f"another folder ({taken[key]}); this file is cited as '{prefixed}'"))
+    return prefixed
+
+
+def _read_files(plan: _Plan, base: Path, settings: RetrievalSettings, report: IngestReport,
+                on_file: Callable[[str, str], None] | None, progress: bool) -> _NewFiles:
+    """Read, clean and chunk the new and changed files; those that cannot be read are reported and skipped."""
+    # Ids already serving keep their holders; new and changed files are fitted around them.
+    ids = {kept.document.course_id: kept.document.path for kept in [*plan.others, *plan.unchanged]}
+    for item in plan.to_read:  # a changed file keeps its id against a new file claiming the same one
+        if item.old is not None:
+            ids.setdefault(item.old.course_id, item.key)
+    new = _NewFiles()
+    t_read = time.perf_counter()
+    for path, key, location, fingerprint, old in tqdm(plan.to_read, desc="reading", unit="file",
+                                                      disable=not progress, leave=False):
         try:
-            vectors_new, multi_new, known_sentences = _embed_files(
-                files, embedder, multilingual, settings, previous.sentences if previous else None, store, report,
-                progress)
-        except BaseException:
-            if store is not None:
-                store.close()
-            raise
-        report.chunks_embedded = len(new_chunks)
-        all_chunks = [c for kept in kept_all for c in kept.chunks] + new_chunks
-        keep_vectors = [kept.vectors for kept in kept_all]
-        dim = vectors_new.shape[1] if len(new_chunks) else (previous.vectors.shape[1] if previous else embedder.dimension)
-        all_vectors = np.concatenate([*keep_vectors, vectors_new]) if (keep_vectors or len(new_chunks)) else np.zeros((0, dim), "float32")
+            doc = load_document(path, base)
+            if doc.path != key:  # cited under its folder's name: another folder has a file at the same path
+                doc.path = key
+                if "id" in doc.derived:
+                    doc.derived["id"] = f"'{doc.course_id}' from the path"
+            _unique_id(doc, ids, report)
+            chunks = split_document(doc, settings.chunking)
+            if not chunks:
+                raise UnreadableDocument(key, "no passage long enough to index")
+        except UnreadableDocument as exc:
+            _fail(report, on_file, key, exc.reason)
+            continue
+        ids[doc.course_id] = key
+        report.warnings.extend(IngestWarning(key, name, detail) for name, detail in doc.derived.items())
+        (report.updated if old else report.added).append(key)
+        new.documents.append(IndexedDocument(key, fingerprint, doc.course_id, doc.title, len(chunks), doc.metadata))
+        new.chunks.extend(chunks)
+        new.locations[key] = location
+    report.read_seconds = time.perf_counter() - t_read
+    return new
+
+
+def _embed_and_write(index_dir: Path, previous: IndexVersion | None, kept: list[_Kept], new: _NewFiles,
+                     embedder: Embedder, multilingual: Embedder | None, settings: RetrievalSettings,
+                     report: IngestReport, progress: bool) -> None:
+    """Embed the new files and write the next version: the kept documents' chunks and vectors, then the new ones.
+    Each embedded group waits in the resume store until the version is written (then the store is deleted)."""
+    files = [(doc.sha256, new.chunks[start:start + doc.chunk_count])
+             for doc, start in zip(new.documents, np.cumsum([0] + [d.chunk_count for d in new.documents]))]
+    with _resume_store(index_dir, vectors_variant(embedder, multilingual, settings), bool(files)) as store:
+        vectors_new, multi_new, known_sentences = embed_files(
+            files, embedder, multilingual, settings, previous.sentences if previous else None, store, report,
+            progress)
+        report.chunks_embedded = len(new.chunks)
+        all_chunks = [c for item in kept for c in item.chunks] + new.chunks
+        all_vectors, dim = chunk_vectors([item.vectors for item in kept], vectors_new, len(new.chunks),
+                                         previous.vectors if previous else None, embedder)
         multi_vectors = None
         if multilingual is not None:
             t0 = time.perf_counter()
-            multi_vectors = _multi_vectors(multilingual, kept_all, multi_new, settings.embedding.batch_size)
+            multi_vectors = multilingual_vectors(multilingual, [(item.chunks, item.multi_vectors) for item in kept],
+                                                 multi_new, settings.embedding.batch_size)
             report.multilingual_seconds += time.perf_counter() - t0
-        sentences = None
-        if settings.index.sentence_vectors:
-            t0 = time.perf_counter()
-            sentences, embedded = build_table(all_chunks, embedder, previous.sentences if previous else None,
-                                              settings.embedding.batch_size, progress, known=known_sentences)
-            report.sentences_embedded += embedded
-            report.sentence_seconds += time.perf_counter() - t0
-        sources = {kept.document.path: kept.location for kept in kept_all if kept.location} | new_locations
-        manifest = {"embedding_model": settings.embedding.model, "dimension": int(dim), "created": time.time(),
-                    "pipeline": PIPELINE_VERSION, "locations": sources,
-                    "multilingual_model": settings.multilingual.model if multi_vectors is not None else "none"}
+        sentences = sentence_vectors(all_chunks, embedder, previous.sentences if previous else None, known_sentences,
+                                     settings, report, progress)
+        manifest = _manifest(kept, new, settings, dim, multi_vectors is not None)
         t0 = time.perf_counter()
-        try:
-            version = write_version(index_dir, [kept.document for kept in kept_all] + new_docs, all_chunks,
-                                    all_vectors, settings.index, manifest, multi_vectors, sentences)
-        except BaseException:
-            if store is not None:
-                store.close()
-            raise
+        version = write_version(index_dir, [item.document for item in kept] + new.documents, all_chunks,
+                                all_vectors, settings.index, manifest, multi_vectors, sentences)
         if store is not None:
             store.discard()
         report.write_seconds = time.perf_counter() - t0
-        report.version = version.name
-        report.total_chunks = len(all_chunks)
-    report.seconds = time.perf_counter() - started
+    report.version = version.name
+    report.total_chunks = len(all_chunks)
+
+
+@contextmanager
+def _resume_store(index_dir: Path, variant: str, needed: bool) -> Iterator[ResumeStore | None]:
+    """The resume store while new files are embedded and the version is written (None when there are none).
+    On any error it is closed and left in place: the next ingest resumes from what it holds."""
+    store = ResumeStore(index_dir, variant) if needed else None
+    try:
+        yield store
+    except BaseException:
+        if store is not None:
+            store.close()
+        raise
+
+
+def _manifest(kept: list[_Kept], new: _NewFiles, settings: RetrievalSettings, dim: int,
+              with_multilingual: bool) -> dict[str, Any]:
+    """How the version was made and where each of its documents' files is."""
+    sources = {item.document.path: item.location for item in kept if item.location} | new.locations
+    return {"embedding_model": settings.embedding.model, "dimension": int(dim), "created": time.time(),
+            "pipeline": PIPELINE_VERSION, "locations": sources,
+            "multilingual_model": settings.multilingual.model if with_multilingual else "none"}
+
+
+def _log_done(report: IngestReport) -> None:
     log.info("ingest: %d added, %d updated, %d removed, %d failed, %d chunks and %d sentences embedded (%.1f s, of "
              "which reading %.1f s, chunks %.1f s, multilingual %.1f s, sentences %.1f s, writing %.1f s), %d files "
              "resumed, %d warnings", len(report.added), len(report.updated), len(report.removed), len(report.failed),
              report.chunks_embedded, report.sentences_embedded, report.seconds, report.read_seconds,
              report.chunk_seconds, report.multilingual_seconds, report.sentence_seconds, report.write_seconds,
              report.resumed, len(report.warnings))
-    return report
 
 
 def _fail(report: IngestReport, on_file: Callable[[str, str], None] | None, key: str, reason: str) -> None:
@@ -396,124 +391,3 @@ def _is_under(path: str, root: Path) -> bool:
         return True
     except ValueError:
         return False
-
-
-def _variant(embedder: Embedder, multilingual: Embedder | None, settings: RetrievalSettings) -> str:
-    """How vectors are made now: a resume store filled another way is not reused."""
-    path = getattr(embedder, "path", None)
-    return "|".join([type(embedder).__name__, Path(path).name if path else "", settings.embedding.model,
-                     type(multilingual).__name__ if multilingual is not None else "none", settings.multilingual.model,
-                     str(getattr(embedder, "dimension", ""))])
-
-
-def _embed_files(files: list[tuple[str, list[Chunk]]], embedder: Embedder, multilingual: Embedder | None,
-                 settings: RetrievalSettings, previous_sentences: SentenceTable | None, store: ResumeStore | None,
-                 report: IngestReport, progress: bool) -> tuple[np.ndarray, np.ndarray | None, dict[str, np.ndarray]]:
-    """Chunk vectors (and multilingual ones) of new files, in file and chunk order, and the vectors of the English
-    sentences of their chunks that `previous_sentences` lacks.
-
-    Files are embedded in groups of about GROUP_CHUNKS chunks; each group's vectors go to `store` before the next
-    group starts, and a file whose vectors `store` already holds (an ingest that stopped) is not embedded again.
-    The progress bar counts chunks, all three embeddings of a group included, so its rate and ETA are the
-    ingest's."""
-    batch_size = settings.embedding.batch_size
-    known: dict[str, np.ndarray] = store.sentences() if store is not None and settings.index.sentence_vectors else {}
-    found: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
-    digests = [texts_digest(c.embedding_text() for c in chunks) for _, chunks in files]
-    if store is not None and len(store):
-        for i, (fingerprint, chunks) in enumerate(files):
-            cached = store.file(fingerprint, digests[i])
-            if cached is not None and len(cached[0]) == len(chunks) and (cached[1] is None) == (multilingual is None):
-                found[i] = cached
-        report.resumed = len(found)
-        if found:
-            log.info("ingest: %d files embedded by an ingest that stopped are not embedded again", len(found))
-    todo = [i for i in range(len(files)) if i not in found]
-    total = sum(len(files[i][1]) for i in todo)
-    with tqdm(total=total, desc="embedding", unit="chunk", disable=not progress, smoothing=0.1) as bar:
-        for group in _groups(todo, [len(chunks) for _, chunks in files], GROUP_CHUNKS):
-            chunks = [c for i in group for c in files[i][1]]
-            t0 = time.perf_counter()
-            vectors = _minilm_vectors(embedder, chunks, multilingual is not None, batch_size)
-            t1 = time.perf_counter()
-            report.chunk_seconds += t1 - t0
-            multi = None
-            if multilingual is not None:
-                multi = _embed(multilingual, [c.embedding_text() for c in chunks], batch_size)
-                report.multilingual_seconds += time.perf_counter() - t1
-            fresh: dict[str, np.ndarray] = {}
-            if settings.index.sentence_vectors:
-                t2 = time.perf_counter()
-                missing = [t for t in sentence_texts(chunks)
-                           if t not in known and (previous_sentences is None or t not in previous_sentences)]
-                if missing:
-                    fresh = dict(zip(missing, embedder.embed(missing, batch_size=batch_size)))
-                    known.update(fresh)
-                report.sentences_embedded += len(missing)
-                report.sentence_seconds += time.perf_counter() - t2
-            row = 0
-            stored = []
-            for i in group:
-                count = len(files[i][1])
-                found[i] = (vectors[row:row + count], multi[row:row + count] if multi is not None else None)
-                stored.append((files[i][0], digests[i], *found[i]))
-                row += count
-            if store is not None:
-                store.put(stored, fresh)
-            bar.update(len(chunks))
-    dim = embedder.dimension
-    parts = [found[i][0] for i in range(len(files))]
-    vectors_all = np.concatenate(parts) if parts else np.zeros((0, dim), dtype="float32")
-    multi_all = None
-    if multilingual is not None:
-        multi_parts = [found[i][1] for i in range(len(files))]
-        multi_all = np.concatenate(multi_parts) if multi_parts else np.zeros((0, multilingual.dimension), "float32")
-    return np.ascontiguousarray(vectors_all, dtype="float32"), multi_all, known
-
-
-def _groups(items: list[int], sizes: list[int], target: int) -> Iterator[list[int]]:
-    """`items` in order, in groups of about `target` by `sizes` (a group holds at least one item)."""
-    group: list[int] = []
-    count = 0
-    for i in items:
-        group.append(i)
-        count += sizes[i]
-        if count >= target:
-            yield group
-            group, count = [], 0
-    if group:
-        yield group
-
-
-def _embed(embedder: Embedder, texts: list[str], batch_size: int) -> np.ndarray:
-    if not texts:
-        return np.zeros((0, embedder.dimension), dtype="float32")
-    return np.asarray(embedder.embed(texts, batch_size=batch_size), dtype="float32")
-
-
-def _minilm_vectors(embedder: Embedder, chunks: list[Chunk], skip_chinese: bool, batch_size: int) -> np.ndarray:
-    """The English embedding of each chunk. With a multilingual embedding beside it, Chinese chunks get a zero
-    row instead: MiniLM reads Chinese poorly and only its first 256 tokens, search never uses its vectors for
-    Chinese passages then (the multilingual ones serve), and embedding them was most of a Chinese ingest."""
-    rows = [i for i, c in enumerate(chunks) if not (skip_chinese and c.language == "zh")]
-    if len(rows) == len(chunks):
-        return _embed(embedder, [c.embedding_text() for c in chunks], batch_size)
-    embedded = _embed(embedder, [chunks[i].embedding_text() for i in rows], batch_size)
-    out = np.zeros((len(chunks), embedded.shape[1] if rows else embedder.dimension), dtype="float32")
-    if rows:
-        out[rows] = embedded
-    return out
-
-
-def _multi_vectors(embedder: Embedder, kept: list[_Kept], new: np.ndarray | None, batch_size: int) -> np.ndarray:
-    """Multilingual vectors in chunk order: kept ones reused, the rest (kept chunks of a version written without
-    them) embedded now, then the new chunks' ones."""
-    parts = []
-    for item in kept:
-        if item.multi_vectors is not None and len(item.multi_vectors) == len(item.chunks):
-            parts.append(item.multi_vectors)
-        else:
-            parts.append(_embed(embedder, [c.embedding_text() for c in item.chunks], batch_size))
-    if new is not None:
-        parts.append(new)
-    return np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype="float32")

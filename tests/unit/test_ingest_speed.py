@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from retrieval import RetrievalSettings, SentenceEmbedder, ingest
-import retrieval.ingest  # noqa: F401 - the module, for its GROUP_CHUNKS
+import retrieval.ingest_vectors  # noqa: F401 - the module, for its GROUP_CHUNKS
 import sys
 from retrieval.embeddings import ingest_embedder
 from retrieval.index_store import load_version
@@ -118,7 +118,7 @@ def recording(embedder: HashingEmbedder) -> list[str]:
 
 
 def test_an_interrupted_ingest_is_resumed_without_embedding_finished_files_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(sys.modules["retrieval.ingest"], "GROUP_CHUNKS", 4)  # groups of 4 files (one chunk each)
+    monkeypatch.setattr(sys.modules["retrieval.ingest_vectors"], "GROUP_CHUNKS", 4)  # groups of 4 files, a chunk each
     corpus, index_dir = _notes(tmp_path / "notes", 12), tmp_path / "index"
     settings = RetrievalSettings(multilingual={"model": "none"})
     # Each group embeds its chunks, then their sentences: the fifth call fails, in the third group.
@@ -146,7 +146,7 @@ def test_an_interrupted_ingest_is_resumed_without_embedding_finished_files_again
 
 
 def test_vectors_made_another_way_are_not_resumed(tmp_path, monkeypatch):
-    monkeypatch.setattr(sys.modules["retrieval.ingest"], "GROUP_CHUNKS", 4)
+    monkeypatch.setattr(sys.modules["retrieval.ingest_vectors"], "GROUP_CHUNKS", 4)
     corpus, index_dir = _notes(tmp_path / "notes", 8), tmp_path / "index"
     settings = RetrievalSettings(multilingual={"model": "none"})
     with pytest.raises(RuntimeError, match="simulated"):
