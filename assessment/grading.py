@@ -1,6 +1,9 @@
 """Grading: exact for multiple choice; short free text by normalised match, near-spelling and semantic
 similarity plus key-term overlap against the reference, with a threshold calibrated on SciQ
-(`eval/quality/assessment_eval.py`).
+(`eval/quality/assessment_eval.py`). An answer that states something in other words ("it's lost" for "it is
+forfeited") is also read with its WordNet synonyms of the reference's words put as the reference says them
+(`assessment/synonyms.py`), for the scores and for the negation and amount checks alike; a bare term
+("malleability") is asked for as itself, not as a near-synonym.
 
 Chinese answers (or references) take their own path, since Chinese has no spaces to split words on and the
 English embedder cannot judge it: both sides are folded (Traditional to Simplified, numerals to digits), matched
@@ -20,6 +23,7 @@ import numpy as np
 
 from . import chinese
 from .errors import InvalidAnswer
+from .synonyms import FUNCTION_WORDS, WordNet, wordnet
 
 _LETTERS = "abcdefgh"
 _OPTION = re.compile(r"^\s*(?:option|answer|choice|number|no\.?)?\s*\(?([1-8a-h])\)?[.):]?\s*$", re.IGNORECASE)
@@ -227,8 +231,12 @@ class Grader:
     """Grades short free-text answers; `embedder` is any retrieval.Embedder."""
 
     def __init__(self, embedder, threshold: float = 0.75, similarity_weight: float = 0.6, zh_threshold: float = ZH_THRESHOLD,
-                 zh_similarity_weight: float = ZH_SIMILARITY_WEIGHT, multilingual=None) -> None:
+                 zh_similarity_weight: float = ZH_SIMILARITY_WEIGHT, multilingual=None,
+                 synonyms: WordNet | bool = True) -> None:
+        """`synonyms`: WordNet synonyms count as the reference's words (True: the process's shared WordNet,
+        opened on the first free-text grade that needs it; False: none; or a WordNet of one's own)."""
         self.embedder = embedder
+        self._synonyms = synonyms
         self.threshold = threshold
         self.similarity_weight = similarity_weight
         self.zh_threshold = zh_threshold
@@ -284,16 +292,38 @@ class Grader:
             if names_wrong:
                 return Grade(False, 0.2, "also names a wrong option")
             return Grade(True, 1.0, "matches the reference")
-        contradiction = contradicts(text, reference)
+        reworded = self.reworded(text, reference)
+        contradiction = contradicts(text, reference) or (reworded and contradicts(reworded, reference))
         if contradiction:
             return Grade(False, 0.0, contradiction)
         if same_amount_and_terms(text, reference) and not names_wrong:
             return Grade(True, 0.95, "names the same amount")
         if self._near_spelling(said, ref) and not names_wrong:
             return Grade(True, 0.95, "matches the reference, allowing for spelling")
-        own = _without_question(text, question, reference)
-        score = max(self.scores([text, own] if own else [text], reference))
+        readings = [text, _without_question(text, question, reference)]
+        if reworded:
+            readings += [reworded, _without_question(reworded, question, reference)]
+        score = max(self.scores([r for r in dict.fromkeys(readings) if r], reference))
         return Grade(score >= self.threshold and not names_wrong, score, "semantic match" if score >= self.threshold else "does not match")
+
+    def reworded(self, response: str, reference: str) -> str:
+        """The response with the words it says in other words put as the reference says them ("tell the security
+        team immediately" for "tell the security team right away", against "report it to the security team
+        immediately"), so that key-term overlap and the embedding both see them; "" when it has no such words."""
+        if self._synonyms is False:
+            return ""
+        said, ref = _words(response), _words(reference)
+        if all(w in ("a", "an", "the") or w not in FUNCTION_WORDS for w in ref):
+            return ""  # a bare term ("malleability", "nuclear fusion") asks for that term, not a near-synonym
+        net = wordnet() if self._synonyms is True else self._synonyms
+        spans = net.spans(said, ref)
+        if not spans:
+            return ""
+        out, at = [], 0
+        for start, end, ref_start, ref_end in spans:
+            out += said[at:start] + ref[ref_start:ref_end]
+            at = end
+        return " ".join(out + said[at:])
 
     def score(self, response: str, reference: str) -> float:
         """Blend of embedding cosine and the share of the reference's content words present."""

