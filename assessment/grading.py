@@ -1,6 +1,8 @@
 """Grading: exact for multiple choice; short free text by normalised match, near-spelling and semantic
 similarity plus key-term overlap against the reference, with a threshold calibrated on SciQ
-(`eval/quality/assessment_eval.py`). An answer that states something in other words ("it's lost" for "it is
+(`eval/quality/assessment_eval.py`) for a key that names a term, and a lower one, calibrated on the handbook
+answers of `eval/handbook/grading.yaml`, for a key that states something ("report it to the security team
+immediately"): a clause can be said in more ways than a term, and its paraphrases score lower. An answer that states something in other words ("it's lost" for "it is
 forfeited") is also read with its WordNet synonyms of the reference's words put as the reference says them
 (`assessment/synonyms.py`), for the scores and for the negation and amount checks alike; a bare term
 ("malleability") is asked for as itself, not as a near-synonym.
@@ -227,21 +229,36 @@ def parse_choice(response: str, options: Sequence[str]) -> int:
     raise InvalidAnswer("not_an_option", count=len(options))
 
 
+def names_a_term(reference: str) -> bool:
+    """Whether a key is a bare term ("malleability", "the nuclear fusion"), with no function word of a clause
+    ("report it to the security team immediately", "within one year")."""
+    return all(w in ("a", "an", "the") or w not in FUNCTION_WORDS for w in _words(reference))
+
+
 class Grader:
     """Grades short free-text answers; `embedder` is any retrieval.Embedder."""
 
     def __init__(self, embedder, threshold: float = 0.75, similarity_weight: float = 0.6, zh_threshold: float = ZH_THRESHOLD,
                  zh_similarity_weight: float = ZH_SIMILARITY_WEIGHT, multilingual=None,
-                 synonyms: WordNet | bool = True) -> None:
+                 synonyms: WordNet | bool = True, statement_threshold: float | None = None) -> None:
         """`synonyms`: WordNet synonyms count as the reference's words (True: the process's shared WordNet,
-        opened on the first free-text grade that needs it; False: none; or a WordNet of one's own)."""
+        opened on the first free-text grade that needs it; False: none; or a WordNet of one's own).
+        `statement_threshold`: the threshold for a reference that states something rather than naming a term
+        (None: `threshold` for every reference)."""
         self.embedder = embedder
         self._synonyms = synonyms
         self.threshold = threshold
+        self.statement_threshold = threshold if statement_threshold is None else statement_threshold
         self.similarity_weight = similarity_weight
         self.zh_threshold = zh_threshold
         self.zh_similarity_weight = zh_similarity_weight
         self._multilingual = multilingual  # judges Chinese; the shared USE encoder unless one is given
+
+    @classmethod
+    def from_settings(cls, embedder, settings, multilingual=None) -> "Grader":
+        """The grader `settings` (AssessmentSettings) describe: what the quiz uses and the evaluation measures."""
+        return cls(embedder, settings.grading_threshold, settings.similarity_weight, multilingual=multilingual,
+                   synonyms=settings.grading_synonyms, statement_threshold=settings.statement_grading_threshold)
 
     @property
     def multilingual(self):
@@ -304,7 +321,8 @@ class Grader:
         if reworded:
             readings += [reworded, _without_question(reworded, question, reference)]
         score = max(self.scores([r for r in dict.fromkeys(readings) if r], reference))
-        return Grade(score >= self.threshold and not names_wrong, score, "semantic match" if score >= self.threshold else "does not match")
+        threshold = self.threshold if names_a_term(reference) else self.statement_threshold
+        return Grade(score >= threshold and not names_wrong, score, "semantic match" if score >= threshold else "does not match")
 
     def reworded(self, response: str, reference: str) -> str:
         """The response with the words it says in other words put as the reference says them ("tell the security
@@ -312,9 +330,9 @@ class Grader:
         immediately"), so that key-term overlap and the embedding both see them; "" when it has no such words."""
         if self._synonyms is False:
             return ""
-        said, ref = _words(response), _words(reference)
-        if all(w in ("a", "an", "the") or w not in FUNCTION_WORDS for w in ref):
+        if names_a_term(reference):
             return ""  # a bare term ("malleability", "nuclear fusion") asks for that term, not a near-synonym
+        said, ref = _words(response), _words(reference)
         net = wordnet() if self._synonyms is True else self._synonyms
         spans = net.spans(said, ref)
         if not spans:

@@ -11,7 +11,13 @@ class AssessmentSettings(BaseModel):
     quiz_length: int = Field(3, ge=1, le=20, description="Questions in one quiz.")
     target_success_low: float = Field(0.70, ge=0.05, le=0.99, description="Lowest predicted chance of success a chosen question should have.")
     target_success_high: float = Field(0.85, ge=0.05, le=0.99, description="Highest predicted chance of success a chosen question should have.")
-    grading_threshold: float = Field(0.75, ge=0.0, le=1.0, description="Free-text answers scoring at least this (cosine and key-term blend) are correct; calibrated on SciQ.")
+    grading_threshold: float = Field(0.75, ge=0.0, le=1.0, description="Free-text answers scoring at least this (cosine and key-term blend) are correct when the key names a term; calibrated on SciQ.")
+    statement_grading_threshold: float = Field(
+        0.72, ge=0.0, le=1.0,
+        description="The same when the key states something (\"report it to the security team immediately\"), which can be "
+        "said in more ways than a term; the lowest that refuses as many of eval/handbook/grading.yaml's wrong answers as 0.75 "
+        "and keeps SciQ's distractors refused (docs/evaluation.md).",
+    )
     similarity_weight: float = Field(0.6, ge=0.0, le=1.0, description="Share of the free-text score from embedding cosine; the rest from key-term overlap.")
     grading_synonyms: bool = Field(
         True,

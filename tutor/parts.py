@@ -103,8 +103,7 @@ class Parts:
             cfg = self.settings.assessment
             # One multilingual encoder for search, grading and Chinese quiz topics (None: assessment's own).
             multilingual = self.chain.retriever.multilingual
-            grader = Grader(self.embedder, cfg.grading_threshold, cfg.similarity_weight, multilingual=multilingual,
-                            synonyms=cfg.grading_synonyms)
+            grader = Grader.from_settings(self.embedder, cfg, multilingual=multilingual)
             return QuizService(self.records.learning, grader, cfg, self.embedder, multilingual=multilingual)
 
         return self._once("quiz", build)

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from assessment import Grader, check_question, fit_bkt, generate_questions, trace
+from assessment import AssessmentSettings, Grader, check_question, fit_bkt, generate_questions, trace
 from assessment.grading import normalise
 from assessment.questions import document_frequencies, key_terms
 from retrieval import SentenceEmbedder
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> str:
     sciq = [r for r in sciq if (r.get("support") or "").strip()]
     embedder = SentenceEmbedder()
     sections.append("## Question generation from SciQ support paragraphs\n\n" + table(question_generation(sciq, embedder)))
-    grader = Grader(embedder)
+    grader = Grader.from_settings(embedder, AssessmentSettings())
     sections.append(f"## Free-text grading on SciQ ({args.grading_sample} questions)\n\n" + table(grading(sciq[: args.grading_sample], grader)))
     sections.append("## Free-text grading on handbook answers (eval/handbook/grading.yaml)\n\n" + table(handbook_grading(grader)))
     sections.append("## Free-text grading on held-out handbook answers (eval/handbook/grading_heldout.yaml, not used for "
