@@ -93,6 +93,26 @@ def _language_of(topic: str) -> str | None:
     return "en" if any("a" <= ch.lower() <= "z" for ch in topic) else None
 
 
+# A topic's course is the one whose few nearest questions are nearest on average, not the one holding the single
+# nearest question: "security" is nearest to one data-privacy question about breaches ("a _____ is a security
+# incident …", 0.464) and just behind it to three information-security ones (0.459, 0.441, 0.412).
+TOPIC_EVIDENCE = 3
+
+
+def _nearest_course(questions: list[dict[str, Any]], sims: np.ndarray, floor: float) -> str:
+    """Among the courses with a question at least `floor` near, the one whose `TOPIC_EVIDENCE` nearest questions
+    (all it has, if fewer) are nearest on average; the nearest single question breaks a tie."""
+    by_course: dict[str, list[float]] = {}
+    for question, sim in zip(questions, sims):
+        by_course.setdefault(question["course_id"], []).append(float(sim))
+
+    def strength(course: str) -> tuple[float, float]:
+        top = sorted(by_course[course], reverse=True)[:TOPIC_EVIDENCE]
+        return sum(top) / len(top), top[0]
+
+    return max((c for c in by_course if max(by_course[c]) >= floor), key=strength)
+
+
 class QuizService:
     def __init__(self, store, grader: Grader, settings: AssessmentSettings, embedder=None, multilingual=None) -> None:
         self.store = store  # a store.LearningStore
@@ -153,11 +173,11 @@ class QuizService:
         else:
             described = [f"{q['course_title']}: {q['section']}. {q['skill'].replace('-', ' ')}. {q['prompt']}" for q in questions]
             sims, floor = self._described.embed(described) @ self.embedder.embed([topic])[0], self.settings.min_topic_similarity
-        best = float(np.max(sims))
-        if best < floor:
+        if float(np.max(sims)) < floor:
             return []
-        course = questions[int(np.argmax(sims))]["course_id"]
+        course = _nearest_course(questions, sims, floor)
         ranked = sorted((float(-s), i) for i, s in enumerate(sims) if questions[i]["course_id"] == course)
+        best = -ranked[0][0]
         close = [questions[i] for neg, i in ranked if -neg >= best - 0.15]
         if len(close) >= self.settings.quiz_length:
             return close

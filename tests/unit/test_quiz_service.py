@@ -26,6 +26,15 @@ def test_topic_quiz_stays_on_topic(quiz):
     assert turn.question["course_id"] in {"sql-for-analysts", "advanced-sql"}
 
 
+@pytest.mark.parametrize("topic, course", [("security", "infosec-basics"), ("phishing", "infosec-basics"),
+                                           ("privacy", "data-privacy"), ("meetings", "effective-meetings")])
+def test_a_topic_goes_to_the_course_most_of_whose_questions_are_on_it(quiz, topic, course):
+    # "security" is nearest to one data-privacy question ("a _____ is a security incident …") but the
+    # information-security course has more questions close to it: that course is the quiz's.
+    turn = quiz.start(f"learner-{topic}", topic)
+    assert turn.question["course_id"] == course
+
+
 def test_unknown_topic_is_refused_with_what_exists(quiz):
     with pytest.raises(NoQuestions, match="Information Security Basics"):
         quiz.start("ana", "quantum basket weaving")
