@@ -24,7 +24,8 @@ from .followup import AnswerContext, Resolved, has_pronoun, lean_on, resolve
 from .generator import Generator
 from .guard import split_injection
 from .reader import Reader, answerability, load_reader
-from .reading import Sentence, SentenceVectors, answer_signals, lead_and_support, prerank, read, sentences_of
+from .reading import (Sentence, SentenceVectors, answer_signals, condition_first, lead_and_support, prerank, read,
+                      sentences_of)
 from .search import MULTILINGUAL, Hit, Retriever, SearchResult, tokenize
 from .sections import merge_hits, named_section, prefer_section, section_first, section_hits
 from .settings import RetrievalSettings
@@ -218,6 +219,7 @@ class AnswerChain:
         if first:
             ranked = section_first(ranked, first, limit)
         ranked = read(resolved.question, ranked, reader, limit + (limit // 2 if first else 0))
+        ranked = condition_first(resolved.condition, ranked, reader, _CONDITION_MARGIN)
         threshold = self.settings.answer.min_answer_score if reader is not None else self.settings.answer.min_relevance
         if stay_in and reader is not None:
             ranked = prefer_section(ranked, stay_in, threshold)
@@ -356,6 +358,8 @@ class AnswerChain:
 _ENUMERATOR = re.compile(r"^\(?\d{1,2}[.)]\s+(?=\S)")
 # How much more confident a message with a pronoun must be read about the previous topic than on its own.
 _LEANING_MARGIN = 0.1
+# How close to the best a sentence must be read for a follow-up's condition to decide which of them leads.
+_CONDITION_MARGIN = 0.05
 
 
 def _multilingual(result: SearchResult) -> bool:

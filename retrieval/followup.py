@@ -85,6 +85,7 @@ class Resolved:
     previous: str = ""  # the question the message leans on
     stay: bool = True  # whether the previous section leads when it answers (not when a new thing is asked about)
     thing: str = ""  # the new thing asked about in place of part of the previous question ("sick leave")
+    condition: str = ""  # the message, when it adds a condition to the previous question ("what if I'm a term employee?")
 
 
 def resolve(message: str, context: AnswerContext | None, closest: Closest | None = None) -> Resolved:
@@ -113,9 +114,10 @@ def lean_on(message: str, context: AnswerContext, closest: Closest | None = None
         question, query = continued(message, previous, closest)
         # A new thing in place of part of the previous question ("and sick leave?") may be in another section; a
         # condition added to it ("what if I'm a term employee?") is asked of the same one.
-        new_thing = question == query and not _CONDITION.search(_LEAD.sub("", message.strip()))
+        condition = bool(_CONDITION.search(_LEAD.sub("", message.strip())))
+        new_thing = question == query and not condition
         return Resolved("question", question, query, True, section, context.question, stay=not new_thing,
-                        thing=thing_of(message) if new_thing else "")
+                        thing=thing_of(message) if new_thing else "", condition=message.strip() if condition else "")
     topic = topic_phrase(previous)
     question = _replace_pronoun(message, topic)
     return Resolved("question", question, f"{message} {topic}".strip(), True, section, context.question)

@@ -136,6 +136,22 @@ def read(question: str, ranked: list[Sentence], reader: Reader | None, limit: in
     return sorted(head, key=lambda s: -(s.probability or 0.0)) + tail
 
 
+def condition_first(condition: str, ranked: list[Sentence], reader: Reader | None, margin: float) -> list[Sentence]:
+    """A follow-up that adds a condition ("and what if I already clicked the link?") is read as the previous
+    question with it; when sentences read about as well (within `margin` of the best), the one that answers the
+    condition itself leads ("If you already clicked …" rather than the previous answer's "Do not click any
+    links"). Probabilities are left as read."""
+    if reader is None or not condition or len(ranked) < 2 or ranked[0].probability is None:
+        return ranked
+    close = [s for s in ranked if s.probability is not None and s.probability >= ranked[0].probability - margin]
+    if len(close) < 2:
+        return ranked
+    own = reader.score(condition, [reader_input(s.heading, s.text) for s in close],
+                       reader_evidence(condition, [s.text for s in close], [s.similarity for s in close]))
+    lead = close[int(np.argmax(own))]
+    return [lead] + [s for s in ranked if s is not lead]
+
+
 def reader_evidence(question: str, sentences: list[str], similarities: list[float]) -> np.ndarray:
     """What the reader weighs beside its own score, per sentence: cosine to the question and the share of the
     question's words the sentence holds."""

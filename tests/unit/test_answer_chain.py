@@ -146,6 +146,15 @@ def test_a_question_with_a_pronoun_that_nothing_answers_alone_is_read_with_the_p
     assert "no particular wording" in answer.lead and answer.citations[0].course_id == "data-privacy"
 
 
+
+def test_a_follow_up_condition_leads_with_the_sentence_about_it(chain_for):
+    chain = chain_for()
+    first = chain.answer("what should I do if I get a phishing email?")
+    assert first.lead.startswith("If you think a message is phishing")
+    second = chain.answer("and what if I already clicked the link?", context=AnswerContext.from_dict(first.context))
+    assert second.contextual and second.lead.startswith("If you already clicked")
+
+
 LEAVE_PAGE = """---
 title: Leave
 ---

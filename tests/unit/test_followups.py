@@ -208,3 +208,35 @@ def test_an_acronym_is_not_a_pronoun():
     assert not resolve("What are the IT Service Desk's hours?", CONTEXT).contextual
     assert not resolve("Is there an on-site daycare at headquarters?", CONTEXT).contextual
     assert resolve("Is it paid?", CONTEXT).contextual
+
+
+def test_a_condition_is_kept_as_asked():
+    context = AnswerContext("What should I do if I get a phishing email?", "c", "s")
+    assert resolve("And what if I already clicked the link?", context).condition == "And what if I already clicked the link?"
+    assert resolve("And sick leave?", AnswerContext("How much annual leave do I earn?", "c", "s")).condition == ""
+
+
+class _KeywordReader:
+    """Reads a passage as answering when it holds the question's last word (a stand-in for the cross-encoder)."""
+
+    def score(self, question, passages, evidence=None):
+        word = question.rstrip("?").split()[-1].lower()
+        return np.array([0.9 if word in p.lower() else 0.1 for p in passages])
+
+
+def test_a_condition_decides_between_sentences_read_about_as_well():
+    from retrieval.reading import condition_first
+
+    s = _sentences("How to report", ["Do not open attachments or reply.", "If you already clicked the link, change your password."])
+    s[0].probability, s[1].probability = 0.48, 0.47
+    led = condition_first("what if I already clicked the link?", s, _KeywordReader(), margin=0.05)
+    assert led[0].text.startswith("If you already clicked") and [x.probability for x in led] == [0.47, 0.48]
+
+
+def test_a_condition_does_not_overturn_a_clear_reading():
+    from retrieval.reading import condition_first
+
+    s = _sentences("How to report", ["Do not open attachments or reply.", "If you already clicked the link, change your password."])
+    s[0].probability, s[1].probability = 0.8, 0.4
+    assert condition_first("what if I already clicked the link?", s, _KeywordReader(), margin=0.05) == s
+    assert condition_first("", s, _KeywordReader(), margin=1.0) == s
