@@ -17,6 +17,7 @@ from messages import Reply
 
 from .outcome import Outcome
 from .parts import Parts
+from .wording import skill_name
 from .unsaved import STORE_ERRORS
 from .wording import Words
 
@@ -88,10 +89,6 @@ def week_of(reports, learner: str, step, p_init: float, now: float) -> Week:
                 mastered=sorted(s for s in changed if before.get(s, p_init) < MASTERED <= after[s]),
                 changes=[(s, before.get(s, p_init), after[s]) for s in changed[:TOP_CHANGES]],
                 due_now=sum(1 for d in due if d <= now), due_soon=sum(1 for d in due if d > now))
-
-
-def skill_name(skill: str) -> str:
-    return skill.replace("-", " ")
 
 
 class WeeklySummary:

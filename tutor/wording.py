@@ -196,6 +196,11 @@ def flagged_text(w: Words, flagged) -> str:
     return w.sentences(text, w("quiz.flagged_pending")) if flagged.pending else text
 
 
+def skill_name(skill: str) -> str:
+    """A skill as learners read it: its id's words ("infosec-device-security" → "infosec device security")."""
+    return skill.replace("-", " ").replace("_", " ")
+
+
 def mastery_words(w: Words, p: float) -> str:
     key = "mastered" if p >= 0.9 else "solid" if p >= 0.7 else "getting_there" if p >= 0.4 else "starting"
     return w(f"mastery.{key}")
@@ -205,7 +210,7 @@ def due_text(w: Words, due: dict[str, int]) -> str:
     """'N questions due for review (…) — say “review” …', or '' when nothing is due."""
     if not due:
         return ""
-    parts = [w("review.due_part", count=n, skill=s) for s, n in due.items()]
+    parts = [w("review.due_part", count=n, skill=skill_name(s)) for s, n in due.items()]
     return w("review.due", count=sum(due.values()), parts=parts)
 
 
@@ -217,7 +222,7 @@ def progress_reply(w: Words, standing) -> Progress:
         return Progress(w("progress.none"), mastery={}, due=standing.due_count)
     lines = [w("progress.head")]
     for skill, row in sorted(standing.mastery.items(), key=lambda kv: -kv[1]["p_mastery"]):
-        lines.append(w("progress.line", skill=skill, p=row["p_mastery"], words=mastery_words(w, row["p_mastery"]),
+        lines.append(w("progress.line", skill=skill_name(skill), p=row["p_mastery"], words=mastery_words(w, row["p_mastery"]),
                        correct=row["correct"], attempts=row["attempts"]))
     due = due_text(w, standing.due)
     if due:
