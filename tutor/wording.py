@@ -177,7 +177,7 @@ def feedback_reply(w: Words, graded) -> QuizFeedback:
 def summary_reply(w: Words, turn) -> QuizSummary:
     text = w("quiz.finished", correct=turn.correct, total=turn.total)
     if turn.mastery:
-        text = w.sentences(text, w("quiz.mastery_now", levels=[f"{s} {p:.0%}" for s, p in turn.mastery.items()]))
+        text = w.sentences(text, w("quiz.mastery_now", levels=[f"{skill_name(s)} {p:.0%}" for s, p in turn.mastery.items()]))
     return QuizSummary(text, correct=turn.correct, total=turn.total, mastery=dict(turn.mastery))
 
 

@@ -91,3 +91,13 @@ def test_the_dialogue_engines_responses_have_a_chinese_variation():
         english, chinese = responses[name]
         assert english == {"text": say(key)}
         assert chinese == {"text": say(key, "zh"), "condition": [{"type": "slot", "name": "language", "value": "zh"}]}
+
+
+def test_a_finished_quiz_names_its_skills_in_words():
+    from assessment import QuizTurn
+    from tutor.wording import summary_reply
+
+    turn = QuizTurn(total=2, finished=True, correct=0, mastery={"infosec-zh-passwords": 0.14})
+    for lang in ("en", "zh"):
+        text = summary_reply(Words(lang), turn).text
+        assert "infosec zh passwords 14%" in text and "infosec-zh-passwords" not in text
