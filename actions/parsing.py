@@ -105,6 +105,12 @@ def looks_like_question(text: str) -> bool:
     return reads_as_question(text)
 
 
+def word_count(text: str) -> float:
+    """Words in a message, a CJK character counting as half a word (messages.questions.signals): Chinese is
+    written without spaces, so `text.split()` would count "我学得怎么样？" as one word."""
+    return signals(text).words
+
+
 def asks_something(text: str) -> bool:
     """Whether a message is worded as a question: a question mark, an interrogative opening ("what", "how", "is")
     or clause, "explain …", a Chinese question particle. Stricter than looks_like_question, which length and

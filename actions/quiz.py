@@ -14,7 +14,7 @@ from tutor import QUIZ_ASKING, QUIZ_FINISHED, QUIZ_PAUSED
 
 from .answer import answer_latest, offer_events
 from .parsing import (asks_something, flag_reason, is_flag_request, is_option_only, looks_like_question, quiz_command,
-                      quiz_topic, refers_to_previous)
+                      quiz_topic, refers_to_previous, word_count)
 from .reading import entities_of, intent_of, learner_id, text_of
 from .runtime import LANGUAGE_SLOT, language_slot, send, turn_language, tutor
 
@@ -25,10 +25,11 @@ FLAG_CONFIDENCE = 0.8
 
 
 def is_interruption(tracker: Tracker, question: QuizQuestion | None) -> bool:
-    """A real question asked mid-quiz, not an answer: confident ask_question, question-shaped, 4+ words."""
+    """A real question asked mid-quiz, not an answer: confident ask_question, question-shaped, 4+ words (a Chinese
+    character counts as half a word)."""
     text = text_of(tracker).strip()
     intent, confidence = intent_of(tracker)
-    if intent != "ask_question" or confidence < 0.6 or len(text.split()) < 4 or not looks_like_question(text):
+    if intent != "ask_question" or confidence < 0.6 or word_count(text) < 4 or not looks_like_question(text):
         return False
     return not (question is not None and question.kind == "mcq" and is_option_only(text))
 
@@ -60,7 +61,7 @@ def is_other_request(tracker: Tracker, question: QuizQuestion | None) -> bool:
     text = text_of(tracker)
     if question is not None and question.kind == "mcq":
         return not tutor().reads_as_choice(text, question.options)
-    return len(text.split()) >= 3
+    return word_count(text) >= 3
 
 
 class ActionStartQuiz(Action):

@@ -1,7 +1,7 @@
 """A Chinese-speaking learner through the REST channel, the real Rasa server and action server: greeted in
 Chinese, answered from the Chinese course with a cited Chinese answer, answered from an English course with
 Chinese framing around English quotes, quizzed to the end with a mastery update; an English learner beside them
-sees the English tutor."""
+sees the English tutor; asking for progress mid-quiz is not taken as the answer."""
 import json
 import sqlite3
 
@@ -74,6 +74,22 @@ def test_a_chinese_quiz_runs_to_the_end_and_updates_mastery(servers, workspace, 
     skills = mastery(workspace, "zh-quiz-learner")
     assert skills and all(skill.startswith("infosec-zh") for skill in skills), skills
     assert all(p > 0.5 for p in skills.values())
+
+
+def test_asking_for_progress_in_chinese_mid_quiz_is_not_graded_as_the_answer(workspace, learner):
+    learner.sender = "zh-busy-learner"
+    question = question_in(learner.say("考考我钓鱼邮件"))
+    assert question, "no quiz question"
+    busy = learner.say("我学得怎么样？")
+    assert say("quiz.busy", "zh") in texts(busy)
+    assert question_in(busy) is None or question_in(busy)["question_id"] == question["question_id"]
+    with sqlite3.connect(workspace / "tutor.db") as db:
+        graded = db.execute("select count(*) from attempts where learner = ?", ["zh-busy-learner"]).fetchone()[0]
+    assert graded == 0
+    answered = learner.say(right_reply(workspace, question))
+    assert say("quiz.busy", "zh") not in texts(answered)
+    with sqlite3.connect(workspace / "tutor.db") as db:
+        assert db.execute("select correct from attempts where learner = ?", ["zh-busy-learner"]).fetchall() == [(1,)]
 
 
 def test_an_english_learner_beside_them_sees_the_english_tutor(make_learner):

@@ -120,6 +120,21 @@ def test_a_whole_quiz_through_the_form(tutor):
     assert "Here's how you're doing" in texts(progress) and custom(progress, "progress")["mastery"]
 
 
+def test_other_requests_and_questions_mid_quiz_are_told_from_free_text_answers_in_both_languages():
+    from actions.quiz import is_interruption, is_other_request
+    from messages import QuizQuestion
+
+    free_text = QuizQuestion("Forward it how?", question_id="q", kind="short", prompt="Forward it how?")
+    for text in ("how am I doing?", "我学得怎么样？", "看看我的学习进度"):
+        assert is_other_request(tracker(text, "show_progress", 0.97), free_text), text
+    for text in ("attachment", "附件", "转发"):  # one or two words are answers, whatever the NLU makes of them
+        assert not is_other_request(tracker(text, "show_progress", 0.97), free_text), text
+    for text in ("how long do I have to report a data breach?", "发现个人数据泄露，要在多少小时内上报？"):
+        assert is_interruption(tracker(text, "ask_question", 0.9), free_text), text
+    for text in ("作为附件转发", "立即报告"):
+        assert not is_interruption(tracker(text, "ask_question", 0.9), free_text), text
+
+
 def flags(tmp_path: Path) -> list[tuple]:
     with sqlite3.connect(tmp_path / "tutor.db") as db:
         return db.execute("select learner, question_id, reason from question_flags order by created").fetchall()
