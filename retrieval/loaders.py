@@ -18,7 +18,7 @@ import yaml
 
 from .derived import complete_metadata, course_id_from_path
 from .errors import UnreadableDocument
-from .markup import clean_markdown
+from .markup import clean_markdown, join_wrapped_lines
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def read_markdown(path: Path) -> Read:
 
 
 def read_plain_text(path: Path) -> Read:
-    text = _read_text_file(path)
+    text = join_wrapped_lines(_read_text_file(path).replace("\r\n", "\n"))
     return SourceDocument(str(path), _title_from_name(path), text), "the file name"
 
 
@@ -197,7 +197,8 @@ def read_pdf(path: Path) -> Read:
         pages = PyPDFLoader(str(path)).load()
     except Exception as exc:
         raise UnreadableDocument(str(path), f"is not a readable PDF ({type(exc).__name__})") from exc
-    parts = [f"## Page {page.metadata.get('page', i) + 1}\n\n{page.page_content.strip()}\n" for i, page in enumerate(pages) if page.page_content.strip()]
+    parts = [f"## Page {page.metadata.get('page', i) + 1}\n\n{join_wrapped_lines(page.page_content.strip())}\n"
+             for i, page in enumerate(pages) if page.page_content.strip()]
     declared = str(pages[0].metadata.get("title") or "").strip() if pages else ""
     title, title_from = (declared, None) if declared else (_title_from_name(path), "the file name")
     return SourceDocument(str(path), title, "\n".join(parts)), title_from

@@ -149,9 +149,42 @@ def clean_markdown(text: str, base_url: str = "") -> str:
     text = _ESCAPE.sub(r"\1", text)
     text = html.unescape(text)
     text = _headings_without_links(text, vault)
-    text = vault.restore(text)
+    text = join_wrapped_lines(vault.restore(text))
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+# A line that starts a block of its own: a heading, a list item, a table row, a quote, a template tag, an HTML tag.
+_BLOCK_START = re.compile(r"^\s*(?:#|[-*+•]\s|\d{1,3}[.)]\s|\||>|\{%|<)")
+# A line that ends a sentence, a lead-in or a clause a list follows, in English or Chinese.
+_ENDS_SENTENCE = re.compile(r"(?:[.!?…。！？][\"”’)\]]*|[:;：；])\s*$")
+_CODE_FENCE = re.compile(r"^\s*(```|~~~)")
+_HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def join_wrapped_lines(text: str) -> str:
+    """Lines wrapped in the middle of a sentence (hard-wrapped Markdown, text exported from PDF) joined back into
+    one line, so that no passage is cut and no quote starts mid-sentence at a line break. A line break stays where
+    the line ends a sentence or the next line starts a block of its own (heading, list item, table row), and
+    code blocks are left as they are."""
+    out: list[str] = []
+    in_code = joinable = False
+    for line in text.split("\n"):
+        if _CODE_FENCE.match(line):
+            in_code = not in_code
+            out.append(line)
+            joinable = False
+            continue
+        previous = out[-1] if out else ""
+        if (joinable and not in_code and line.strip() and not _ENDS_SENTENCE.search(previous)
+                and not previous.endswith("  ") and not _BLOCK_START.match(line)):
+            tail, head = previous.rstrip(), line.strip()
+            glue = "" if _HAN_CHAR.match(head) and _HAN_CHAR.search(tail[-1:]) else " "
+            out[-1] = f"{tail}{glue}{head}"
+        else:
+            out.append(line)
+            joinable = not in_code and bool(line.strip()) and not line.lstrip().startswith("#")
+    return "\n".join(out)
 
 
 def strip_emphasis(text: str) -> str:

@@ -58,3 +58,20 @@ def test_contractions_are_searched_as_the_words_a_passage_writes():
 
     assert tokenize("What's the employee’s allowance? I don't know, it isn't listed") == [
         "employee", "allowance", "not", "know", "not", "listed"]
+
+
+def test_hard_wrapped_markdown_is_cut_between_sentences(tmp_path):
+    import re
+    import textwrap
+
+    from retrieval.loaders import load_document
+
+    sentences = [f"Rule {n} says that travellers keep every receipt above {n * 5} dollars for the voucher." for n in range(1, 40)]
+    wrapped = "\n".join(textwrap.wrap(" ".join(sentences), width=72))  # wrapped mid-sentence, as many handbooks are
+    path = tmp_path / "travel.md"
+    path.write_text(f"---\ntitle: Travel\n---\n## Receipts\n\n{wrapped}\n")
+    chunks = split_document(load_document(path, tmp_path), ChunkSettings(chunk_size=300, chunk_overlap=60))
+    assert len(chunks) >= 8
+    for chunk in chunks:
+        assert re.match(r"Rule \d+ says", chunk.text), chunk.text[:40]
+        assert chunk.text.endswith("voucher."), chunk.text[-40:]

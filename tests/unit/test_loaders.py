@@ -55,6 +55,15 @@ def test_pdf_text_is_extracted_by_page(tmp_path: Path):
     assert "## Page 1" in doc.text and "Book flights through the portal." in doc.text
 
 
+def test_pdf_and_text_lines_wrapped_mid_sentence_are_joined(tmp_path: Path):
+    path = tmp_path / "policy.pdf"
+    path.write_bytes(minimal_pdf(["Travel policy:", "Book flights through the", "portal at least two weeks", "ahead.", "Keep receipts."]))
+    assert "Travel policy:\nBook flights through the portal at least two weeks ahead.\nKeep receipts." in load_document(path).text
+    note = tmp_path / "note.txt"
+    note.write_bytes(b"Report a lost laptop to the\r\nservice desk within one hour.\r\n\r\n- Call them\r\n- Email them\r\n")
+    assert load_document(note).text == "Report a lost laptop to the service desk within one hour.\n\n- Call them\n- Email them\n"
+
+
 @pytest.mark.parametrize(
     "name, content, reason",
     [

@@ -136,3 +136,29 @@ def test_strip_emphasis_and_resolve_url_helpers():
     assert resolve_url("//cdn.example.gov/a") == "https://cdn.example.gov/a"
     assert resolve_url("people@example.gov") == "mailto:people@example.gov"
     assert resolve_url("/a", "file:///srv/site") is None
+
+
+def test_lines_wrapped_mid_sentence_are_joined_and_real_breaks_kept():
+    text = clean_markdown(
+        "## Meals\n\n"
+        "- M&IE is given as a reimbursement after submitting a voucher. How it is paid depends on\n"
+        "  how much you used the [travel card](https://x.gov/card)\n"
+        "  during the trip.\n"
+        "- You may use your travel card to get a\n"
+        "  cash advance.\n\n"
+        "Keep receipts for:\n"
+        "lodging and airfare.\n"
+        "Every night must be\n"
+        "booked in Concur.\n"
+        "1. First step\n"
+        "2. Second step\n\n"
+        "```\nrun this\nand this\n```\n"
+        "| Day | Hours |\n| --- | --- |\n| Monday | 5 |\n\n"
+        "出差期间的住宿\n费用可以报销。\n"
+    )
+    assert ("- M&IE is given as a reimbursement after submitting a voucher. How it is paid depends on how much you "
+            "used the [travel card](https://x.gov/card) during the trip.\n- You may use your travel card to get a cash "
+            "advance.\n") in text
+    assert "Keep receipts for:\nlodging and airfare.\nEvery night must be booked in Concur.\n1. First step\n2. Second step" in text
+    assert "```\nrun this\nand this\n```" in text and "Monday — Hours: 5." in text
+    assert "出差期间的住宿费用可以报销。" in text
