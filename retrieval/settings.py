@@ -184,7 +184,7 @@ class AnswerSettings(_Strict):
         8, ge=1, le=64, description="Sentences, best first by cosine and word overlap, that the reader scores."
     )
     min_answer_score: float = Field(
-        0.15,
+        0.16,
         ge=0.0,
         le=1.0,
         description="Probability that the best sentence found answers the question (the reader's decision: its "
