@@ -218,8 +218,9 @@ class AnswerChain:
         limit = self.settings.answer.reader_candidates
         if first:
             ranked = section_first(ranked, first, limit)
-        ranked = read(resolved.question, ranked, reader, limit + (limit // 2 if first else 0))
-        ranked = condition_first(resolved.condition, ranked, reader, _CONDITION_MARGIN)
+        acronyms = self.retriever.version().acronyms
+        ranked = read(resolved.question, ranked, reader, limit + (limit // 2 if first else 0), acronyms)
+        ranked = condition_first(resolved.condition, ranked, reader, _CONDITION_MARGIN, acronyms)
         threshold = self.settings.answer.min_answer_score if reader is not None else self.settings.answer.min_relevance
         if stay_in and reader is not None:
             ranked = prefer_section(ranked, stay_in, threshold)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
+from .acronyms import definitions
 from .bm25 import BM25Index
 from .chunking import Chunk
 from .errors import IndexNotFound
@@ -69,6 +70,11 @@ class IndexVersion:
     def languages(self) -> set[str]:
         """The languages of the indexed passages (asked on every question: worked out once)."""
         return {c.language for c in self.chunks}
+
+    @cached_property
+    def acronyms(self) -> dict[str, str]:
+        """The acronyms the English passages define ("Paid Parental Leave (PPL)"), for the reader (acronyms.py)."""
+        return definitions(c.text for c in self.chunks if c.language != "zh")
 
     @cached_property
     def by_course(self) -> dict[str, list[Chunk]]:

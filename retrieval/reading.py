@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from .acronyms import spell_out, words_of
 from .embeddings import Embedder
 from .extractive import split_sentences
 from .guard import looks_like_instructions
@@ -124,19 +125,31 @@ def prerank(question: str, sentences: list[Sentence], vectors_of: SentenceVector
     return sorted(sentences, key=lambda s: -s.cheap)
 
 
-def read(question: str, ranked: list[Sentence], reader: Reader | None, limit: int) -> list[Sentence]:
-    """The reader's probabilities for the `limit` best-ranked sentences, best first (unread ones after them)."""
+def read(question: str, ranked: list[Sentence], reader: Reader | None, limit: int,
+         acronyms: dict[str, str] | None = None) -> list[Sentence]:
+    """The reader's probabilities for the `limit` best-ranked sentences, best first (unread ones after them).
+    `acronyms` (the courses' own definitions) are spelled out where the question uses their words."""
     if reader is None or not ranked:
         return ranked
     head, tail = ranked[:limit], ranked[limit:]
-    evidence = reader_evidence(question, [s.text for s in head], [s.similarity for s in head])
-    probabilities = reader.score(question, [reader_input(s.heading, s.text) for s in head], evidence)
+    texts = as_read(question, head, acronyms)
+    evidence = reader_evidence(question, texts, [s.similarity for s in head])
+    probabilities = reader.score(question, [reader_input(s.heading, t) for s, t in zip(head, texts)], evidence)
     for sentence, p in zip(head, probabilities):
         sentence.probability = float(p)
     return sorted(head, key=lambda s: -(s.probability or 0.0)) + tail
 
 
-def condition_first(condition: str, ranked: list[Sentence], reader: Reader | None, margin: float) -> list[Sentence]:
+def as_read(question: str, sentences: list[Sentence], acronyms: dict[str, str] | None) -> list[str]:
+    """The sentences' text as the reader gets it: acronyms the question spells out in words, spelled out too."""
+    if not acronyms:
+        return [s.text for s in sentences]
+    words = words_of(question)
+    return [spell_out(s.text, words, acronyms) for s in sentences]
+
+
+def condition_first(condition: str, ranked: list[Sentence], reader: Reader | None, margin: float,
+                    acronyms: dict[str, str] | None = None) -> list[Sentence]:
     """A follow-up that adds a condition ("and what if I already clicked the link?") is read as the previous
     question with it; when sentences read about as well (within `margin` of the best), the one that answers the
     condition itself leads ("If you already clicked …" rather than the previous answer's "Do not click any
@@ -146,8 +159,9 @@ def condition_first(condition: str, ranked: list[Sentence], reader: Reader | Non
     close = [s for s in ranked if s.probability is not None and s.probability >= ranked[0].probability - margin]
     if len(close) < 2:
         return ranked
-    own = reader.score(condition, [reader_input(s.heading, s.text) for s in close],
-                       reader_evidence(condition, [s.text for s in close], [s.similarity for s in close]))
+    texts = as_read(condition, close, acronyms)
+    own = reader.score(condition, [reader_input(s.heading, t) for s, t in zip(close, texts)],
+                       reader_evidence(condition, texts, [s.similarity for s in close]))
     lead = close[int(np.argmax(own))]
     return [lead] + [s for s in ranked if s is not lead]
 
