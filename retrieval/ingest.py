@@ -145,8 +145,10 @@ def ingest(
         new = _read_files(plan, base, settings, report, on_file, progress)
         report.removed = plan.removed
         _log_warnings(report)
-        # An index written before sentence vectors (or with them off) gains them without re-reading any file.
-        adds_sentences = settings.index.sentence_vectors and previous is not None and previous.sentences is None
+        # An index written before sentence vectors (or with them off, or before links were embedded as their labels)
+        # gains them without re-reading any file.
+        adds_sentences = settings.index.sentence_vectors and previous is not None and (
+            previous.sentences is None or previous.sentences.outdated())
         if not (report.changed or plan.rekeyed or adds_sentences):
             report.total_chunks = len(previous.chunks) if previous else 0
             report.version = previous.root.name if previous else None

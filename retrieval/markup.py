@@ -162,6 +162,12 @@ _CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 _HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
+def link_labels(text: str) -> str:
+    """`text` with each neutral link `[label](address)` as its label alone: what the sentence says, without the
+    address, which can be longer than the sentence and says nothing a reader of the text would read."""
+    return _NEUTRAL_LINK.sub(r"\1", text)
+
+
 def join_wrapped_lines(text: str) -> str:
     """Lines wrapped in the middle of a sentence (hard-wrapped Markdown, text exported from PDF) joined back into
     one line, so that no passage is cut and no quote starts mid-sentence at a line break. A line break stays where

@@ -18,6 +18,7 @@ from .acronyms import spell_out, words_of
 from .embeddings import Embedder
 from .extractive import split_sentences
 from .guard import looks_like_instructions
+from .markup import link_labels
 from .reader import Reader, reader_input
 from .search import Hit, tokenize
 from .sentence_table import SentenceTable
@@ -81,6 +82,7 @@ class SentenceVectors:
         self._lock = threading.Lock()
 
     def __call__(self, texts: list[str]) -> np.ndarray:
+        texts = [link_labels(t) for t in texts]  # embedded as read: links as their labels (sentence_table.py)
         table = self.stored() if self.stored is not None else None
         if table is not None:
             found = [table.get(t) for t in texts]
@@ -141,11 +143,13 @@ def read(question: str, ranked: list[Sentence], reader: Reader | None, limit: in
 
 
 def as_read(question: str, sentences: list[Sentence], acronyms: dict[str, str] | None) -> list[str]:
-    """The sentences' text as the reader gets it: acronyms the question spells out in words, spelled out too."""
+    """The sentences' text as the reader gets it: links as their labels (an address can fill the reader's 64
+    tokens before the sentence says what it says), and acronyms the question spells out in words, spelled out."""
+    texts = [link_labels(s.text) for s in sentences]
     if not acronyms:
-        return [s.text for s in sentences]
+        return texts
     words = words_of(question)
-    return [spell_out(s.text, words, acronyms) for s in sentences]
+    return [spell_out(text, words, acronyms) for text in texts]
 
 
 def condition_first(condition: str, ranked: list[Sentence], reader: Reader | None, margin: float,

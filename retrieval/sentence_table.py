@@ -4,7 +4,9 @@ To choose the answering sentence, the answer step compares the question with eve
 search found: forty to eighty sentences a question. Embedding them while the learner waits was most of a turn's
 time (about a second on two busy cores). They are embedded once at ingest instead, stored beside the chunk vectors
 (`sentences.json` and `sentence_vectors.npy`, float16), and looked up by text; a sentence the table lacks (an
-index written before it, a splitter changed since) is embedded at answer time as before. A new ingest embeds only
+index written before it, a splitter changed since) is embedded at answer time as before. A sentence is embedded,
+and looked up, with its links as their labels (`markup.link_labels`): an address says nothing of what the
+sentence says and can be longer than the sentence. A new ingest embeds only
 the sentences no earlier version had. Chinese passages are left out: MiniLM does not read them, and the Chinese
 reader uses the multilingual embedding.
 """
@@ -20,6 +22,7 @@ import numpy as np
 from .chunking import Chunk
 from .embeddings import Embedder
 from .extractive import split_sentences
+from .markup import link_labels
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,11 @@ class SentenceTable:
     def __contains__(self, text: str) -> bool:
         return text in self._rows
 
+    def outdated(self) -> bool:
+        """Whether the table was written before sentences were embedded with their links as labels: its keys
+        hold link markup, and the next ingest rebuilds it (embedding only those sentences again)."""
+        return any(link_labels(text) != text for text in self.texts)
+
     def get(self, text: str) -> np.ndarray | None:
         row = self._rows.get(text)
         return None if row is None else self.vectors[row].astype("float32")
@@ -64,11 +72,11 @@ class SentenceTable:
 
 
 def sentence_texts(chunks: Iterable[Chunk]) -> list[str]:
-    """The distinct sentences of the English passages, as the answer step splits them."""
+    """The distinct sentences of the English passages, as the answer step splits and embeds them."""
     seen: dict[str, None] = {}
     for chunk in chunks:
         if chunk.language != "zh":
-            seen.update(dict.fromkeys(split_sentences(chunk.text)))
+            seen.update(dict.fromkeys(link_labels(s) for s in split_sentences(chunk.text)))
     return list(seen)
 
 

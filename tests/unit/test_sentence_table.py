@@ -1,4 +1,5 @@
-"""English sentences are embedded at ingest and looked up when answering; an index without them still answers."""
+"""English sentences are embedded at ingest (links as their labels) and looked up when answering; an index without
+them still answers."""
 from pathlib import Path
 
 import numpy as np
@@ -67,3 +68,30 @@ def test_an_older_index_gains_sentence_vectors_without_reembedding_its_chunks(co
     assert load_version(tmp_path / "index", off.index).sentences is not None
     again = HashingEmbedder()
     assert not ingest(corpus, tmp_path / "index", again, RetrievalSettings()).changed and again.calls == 0
+
+
+def test_sentences_are_embedded_with_link_labels_and_an_older_table_is_brought_up_to_date(tmp_path: Path):
+    from retrieval.sentence_table import SentenceTable
+
+    courses = tmp_path / "courses"
+    courses.mkdir()
+    url = "https://docs.example.gov/document/d/" + "x" * 60
+    (courses / "vltp.md").write_text(
+        "---\ntitle: Leave transfer\n---\n## Enrolling\n\n"
+        f"Your [HR specialist]({url}) reviews the application within ten business days.\n\n"
+        "Your supervisor sends an announcement to the whole team once it is approved.\n")
+    ingest(courses, tmp_path / "index", HashingEmbedder(), RetrievalSettings())
+    table = load_version(tmp_path / "index", RetrievalSettings().index).sentences
+    labelled = "Your HR specialist reviews the application within ten business days."
+    assert labelled in table.texts and not table.outdated()
+    live = HashingEmbedder()
+    raw = f"Your [HR specialist]({url}) reviews the application within ten business days."
+    assert np.allclose(SentenceVectors(live, stored=lambda: table)([raw]), HashingEmbedder().embed([labelled]), atol=2e-3)
+    assert live.texts_embedded == 0  # the quoted sentence is found under its labels
+
+    root = current_version_dir(tmp_path / "index")  # as an older ingest wrote it: keyed by the raw text
+    SentenceTable([raw if t == labelled else t for t in table.texts], table.vectors).save(root)
+    embedder = HashingEmbedder()
+    report = ingest(courses, tmp_path / "index", embedder, RetrievalSettings())
+    assert report.chunks_embedded == 0 and report.sentences_embedded == 1 == embedder.texts_embedded
+    assert labelled in load_version(tmp_path / "index", RetrievalSettings().index).sentences.texts

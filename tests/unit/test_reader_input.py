@@ -1,5 +1,5 @@
-"""Acronyms a company's pages define are read from the pages and spelled out for the reader where the question
-uses the words instead."""
+"""What the reader reads of a sentence: acronyms a company's pages define, spelled out where the question uses the
+words instead; links as their labels."""
 import pytest
 
 from retrieval.acronyms import definitions, spell_out, words_of
@@ -63,3 +63,17 @@ def test_the_reader_reads_the_spelled_out_sentence_and_the_answer_quotes_the_ori
     ranked = read("When must I use my paid parental leave?", [sentence], reader, 8, definitions(PAGES))
     assert reader.seen[0][1] == ["About PPL: You must use the paid parental leave (PPL) within a year."]
     assert ranked[0].text == "You must use the PPL within a year." and ranked[0].probability == 0.5
+
+
+def test_the_reader_reads_link_labels_not_addresses():
+    from retrieval.chunking import Chunk
+    from retrieval.reading import Sentence, read
+    from retrieval.search import Hit
+
+    url = "https://docs.google.com/document/d/" + "x" * 80 + "/edit"
+    text = f"Your [HR Specialist]({url}) will notify you if your request is approved (within 10 business days)."
+    chunk = Chunk("c2", "vltp", "VLTP", "Enrolling", text, "vltp.md", "", 0)
+    reader = RecordingReader()
+    ranked = read("How long until I hear back?", [Sentence(text, Hit(chunk, 0.6, 0.03, 0), 0)], reader, 8)
+    assert reader.seen[0][1] == ["Enrolling: Your HR Specialist will notify you if your request is approved (within 10 business days)."]
+    assert ranked[0].text == text  # quoted with its link
