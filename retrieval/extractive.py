@@ -14,8 +14,12 @@ from .languages import has_han
 _NUMBERED = re.compile(r"\n(\d+)\. ")
 _EMPHASIS = re.compile(r"\*\*|__")
 _CLOSERS = "”’」』）》\""
+# A full stop that closes a dotted abbreviation ("U.S.", "D.C.", "e.g.") or a title ("Dr.") ends no sentence. A
+# single capital ("attachment C.", "Dial-in: N.") may, so it still does.
+_NOT_AN_END = (r"(?<!\.[A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\bvs\.)"
+               r"(?<!\be\.g\.)(?<!\bi\.e\.)")
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?])\s+(?=[A-Z0-9\"'(`*])|\n{2,}|\n(?=[-*] |\d+\. |```)"
+    rf"(?<=[.!?]){_NOT_AN_END}\s+(?=[A-Z0-9\"'(`*])|\n{{2,}}|\n(?=[-*] |\d+\. |```)"
     rf"|(?<=[。！？；])(?![{_CLOSERS}])\s*|(?<=[。！？；][{_CLOSERS}])\s*|(?<=[\u4e00-\u9fff][!?])\s*"
 )
 MIN_CHARS = 12
@@ -23,12 +27,15 @@ MIN_CHARS_ZH = 5
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences and list items; a lead-in ending with ':' (or '：') stays with the item after it."""
+    """Sentences and list items; a lead-in ending with ':' (or '：') stays with the item after it, and a link's
+    label is never cut."""
     text = _NUMBERED.sub(r"\n\1) ", text)
     parts = [_EMPHASIS.sub("", p.split("```")[0]).strip(" \n-*") for p in _SENTENCE_END.split(text) if p]
     merged: list[str] = []
     for part in parts:
-        if merged and merged[-1].endswith((":", "：")):
+        if merged and merged[-1].count("[") > merged[-1].count("]") and "]" in part:  # a link's label is never cut
+            merged[-1] = f"{merged[-1]} {part}"
+        elif merged and merged[-1].endswith((":", "：")):
             merged[-1] = f"{merged[-1]} {part}" if not has_han(part) else f"{merged[-1]}{part}"
         else:
             merged.append(part)

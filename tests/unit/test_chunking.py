@@ -75,3 +75,24 @@ def test_hard_wrapped_markdown_is_cut_between_sentences(tmp_path):
     for chunk in chunks:
         assert re.match(r"Rule \d+ says", chunk.text), chunk.text[:40]
         assert chunk.text.endswith("voucher."), chunk.text[-40:]
+
+
+def test_sentences_are_not_cut_at_dotted_abbreviations_or_inside_a_link():
+    from retrieval import split_sentences
+
+    text = ("The [U.S. Web Design System](https://designsystem.digital.gov/) is a style guide. It ships design kits. "
+            "Fly into Washington, D.C. Reagan National is closest. Use a template (e.g. Cloud.gov) for slides. "
+            "Ask Dr. Rivera before you book. We haven't booked it. Ask us anything! Populate attachment C. Then send it. "
+            "Meet at the [John C. Kluczynski Federal building](https://www.gsa.gov/jck) lobby.")
+    assert split_sentences(text) == [
+        "The [U.S. Web Design System](https://designsystem.digital.gov/) is a style guide.",
+        "It ships design kits.",
+        "Fly into Washington, D.C. Reagan National is closest.",
+        "Use a template (e.g. Cloud.gov) for slides.",
+        "Ask Dr. Rivera before you book.",
+        "We haven't booked it.",
+        "Ask us anything!",
+        "Populate attachment C.",
+        "Then send it.",
+        "Meet at the [John C. Kluczynski Federal building](https://www.gsa.gov/jck) lobby.",
+    ]
