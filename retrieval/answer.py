@@ -26,7 +26,7 @@ from .guard import split_injection
 from .markup import link_labels
 from .reader import Reader, answerability, load_reader
 from .reading import (Sentence, SentenceVectors, answer_signals, condition_first, lead_and_support, prerank, read,
-                      sentences_of)
+                      sentences_of, statement_first)
 from .search import MULTILINGUAL, Hit, Retriever, SearchResult, tokenize
 from .sections import merge_hits, named_section, prefer_section, section_first, section_hits
 from .settings import RetrievalSettings
@@ -225,6 +225,7 @@ class AnswerChain:
         threshold = self.settings.answer.min_answer_score if reader is not None else self.settings.answer.min_relevance
         if stay_in and reader is not None:
             ranked = prefer_section(ranked, stay_in, threshold)
+        ranked = statement_first(ranked)
         confidence, signals = best_cosine, {}
         if reader is not None:
             signals = answer_signals(resolved.question, ranked, hits, best_cosine,
@@ -257,6 +258,7 @@ class AnswerChain:
         threshold = self.multilingual_threshold
         if resolved.prefer:
             ranked = prefer_section(ranked, resolved.prefer, threshold)
+        ranked = statement_first(ranked)
         timings["read_ms"] = (time.perf_counter() - t0) * 1000
         chosen = lead_and_support(ranked, self.settings.answer.max_quote_sentences, True)
         return self._respond(resolved, mode, hits, chosen, ranked[0].probability or 0.0, threshold, notes, timings)

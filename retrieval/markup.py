@@ -168,6 +168,13 @@ def link_labels(text: str) -> str:
     return _NEUTRAL_LINK.sub(r"\1", text)
 
 
+def only_links(text: str) -> bool:
+    """Whether `text` is nothing but links ("[Instructions for applying for a GSA Travel Card](https://…)"): it
+    names a page and states nothing."""
+    rest = _NEUTRAL_LINK.sub(" ", text)
+    return rest != text and len(re.findall(r"\w+", rest)) < 2
+
+
 def join_wrapped_lines(text: str) -> str:
     """Lines wrapped in the middle of a sentence (hard-wrapped Markdown, text exported from PDF) joined back into
     one line, so that no passage is cut and no quote starts mid-sentence at a line break. A line break stays where

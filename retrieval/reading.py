@@ -18,7 +18,7 @@ from .acronyms import spell_out, words_of
 from .embeddings import Embedder
 from .extractive import split_sentences
 from .guard import looks_like_instructions
-from .markup import link_labels
+from .markup import link_labels, only_links
 from .reader import Reader, reader_input
 from .search import Hit, tokenize
 from .sentence_table import SentenceTable
@@ -140,6 +140,16 @@ def read(question: str, ranked: list[Sentence], reader: Reader | None, limit: in
     for sentence, p in zip(head, probabilities):
         sentence.probability = float(p)
     return sorted(head, key=lambda s: -(s.probability or 0.0)) + tail
+
+
+def statement_first(ranked: list[Sentence]) -> list[Sentence]:
+    """A line that is only a link ("[Instructions for applying for a GSA Travel Card](…)") can support an answer but
+    not be one: read by its label it can outscore the sentence that answers. The best-read sentence that states
+    something leads instead, when the reader read one."""
+    if not ranked or ranked[0].probability is None or not only_links(ranked[0].text):
+        return ranked
+    stating = next((s for s in ranked if s.probability is not None and not only_links(s.text)), None)
+    return ranked if stating is None else [stating] + [s for s in ranked if s is not stating]
 
 
 def as_read(question: str, sentences: list[Sentence], acronyms: dict[str, str] | None) -> list[str]:

@@ -77,3 +77,21 @@ def test_the_reader_reads_link_labels_not_addresses():
     ranked = read("How long until I hear back?", [Sentence(text, Hit(chunk, 0.6, 0.03, 0), 0)], reader, 8)
     assert reader.seen[0][1] == ["Enrolling: Your HR Specialist will notify you if your request is approved (within 10 business days)."]
     assert ranked[0].text == text  # quoted with its link
+
+
+def test_a_line_that_is_only_a_link_never_leads_when_a_sentence_that_states_something_was_read():
+    from retrieval.chunking import Chunk
+    from retrieval.reading import Sentence, statement_first
+    from retrieval.search import Hit
+
+    chunk = Chunk("c3", "card", "Travel card", "", "", "card.md", "", 0)
+    link = Sentence("[Instructions for applying for a GSA Travel Card](https://insite.gsa.gov/card)", Hit(chunk, 0.5, 0.03, 0), 0)
+    statement = Sentence("A GSA travel card will help you pay for lodging and taxis on your trip.", Hit(chunk, 0.5, 0.03, 0), 1)
+    link.probability, statement.probability = 0.62, 0.55
+    assert statement_first([link, statement]) == [statement, link]
+    assert statement_first([statement, link]) == [statement, link]
+    unread = Sentence("Keep every receipt.", Hit(chunk, 0.5, 0.03, 0), 2)
+    assert statement_first([link, unread]) == [link, unread]  # nothing else was read: the link stays
+    worded = Sentence("See the [card page](https://insite.gsa.gov/card) for the rules on cash advances.", Hit(chunk, 0.5, 0.03, 0), 3)
+    worded.probability = 0.7
+    assert statement_first([worded, statement]) == [worded, statement]
