@@ -19,7 +19,7 @@ _CLOSERS = "”’」』）》\""
 _NOT_AN_END = (r"(?<!\.[A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)(?<!\bvs\.)"
                r"(?<!\be\.g\.)(?<!\bi\.e\.)")
 _SENTENCE_END = re.compile(
-    rf"(?<=[.!?]){_NOT_AN_END}\s+(?=[A-Z0-9\"'(`*])|\n{{2,}}|\n(?=[-*] |\d+\. |```)"
+    rf"(?<=[.!?]){_NOT_AN_END}\s+(?=[A-Z0-9\"'(`*])|\n+"
     rf"|(?<=[。！？；])(?![{_CLOSERS}])\s*|(?<=[。！？；][{_CLOSERS}])\s*|(?<=[\u4e00-\u9fff][!?])\s*"
 )
 MIN_CHARS = 12
@@ -28,7 +28,8 @@ MIN_CHARS_ZH = 5
 
 def split_sentences(text: str) -> list[str]:
     """Sentences and list items; a lead-in ending with ':' (or '：') stays with the item after it, and a link's
-    label is never cut."""
+    label is never cut. A line break ends a sentence: ingest joins lines wrapped mid-sentence
+    (markup.join_wrapped_lines), so the breaks left are the page's own (paragraphs, list items, table rows)."""
     text = _NUMBERED.sub(r"\n\1) ", text)
     parts = [_EMPHASIS.sub("", p.split("```")[0]).strip(" \n-*") for p in _SENTENCE_END.split(text) if p]
     merged: list[str] = []

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 # Part of every file's fingerprint: change it when loading, cleaning or chunking changes what a file becomes,
 # so that the next ingest re-reads every file instead of keeping passages made the old way.
-PIPELINE_VERSION = "clean-markup-4-joined-lines"
+PIPELINE_VERSION = "clean-markup-5-line-breaks"
 # Where the ONNX models go when the caller names no cache directory: the project's default cache (paths.cache_dir).
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[1] / "var" / "cache"
 

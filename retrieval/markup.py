@@ -154,10 +154,11 @@ def clean_markdown(text: str, base_url: str = "") -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-# A line that starts a block of its own: a heading, a list item, a table row, a quote, a template tag, an HTML tag.
-_BLOCK_START = re.compile(r"^\s*(?:#|[-*+•]\s|\d{1,3}[.)]\s|\||>|\{%|<)")
-# A line that ends a sentence, a lead-in or a clause a list follows, in English or Chinese.
-_ENDS_SENTENCE = re.compile(r"(?:[.!?…。！？][\"”’)\]]*|[:;：；])\s*$")
+# A line that starts a block of its own: a heading (not a "#channel"), a list item, a table row, a quote, a
+# template tag, an HTML tag.
+_BLOCK_START = re.compile(r"^\s*(?:#{1,6}(?:\s|$)|[-*+•]\s|\d{1,3}[.)]\s|\||>|\{%|<)")
+# A line that ends a sentence or a lead-in, in English or Chinese.
+_ENDS_SENTENCE = re.compile(r"(?:[.!?…。！？][\"”’)\]]*|[:：])\s*$")
 _CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 _HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -178,8 +179,8 @@ def only_links(text: str) -> bool:
 def join_wrapped_lines(text: str) -> str:
     """Lines wrapped in the middle of a sentence (hard-wrapped Markdown, text exported from PDF) joined back into
     one line, so that no passage is cut and no quote starts mid-sentence at a line break. A line break stays where
-    the line ends a sentence or the next line starts a block of its own (heading, list item, table row), and
-    code blocks are left as they are."""
+    the line ends a sentence or a lead-in, or the next line starts a block of its own (heading, list item, table
+    row), and code blocks are left as they are: every line break left is one a reader of the page sees."""
     out: list[str] = []
     in_code = joinable = False
     for line in text.split("\n"):

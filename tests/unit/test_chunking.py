@@ -96,3 +96,22 @@ def test_sentences_are_not_cut_at_dotted_abbreviations_or_inside_a_link():
         "Then send it.",
         "Meet at the [John C. Kluczynski Federal building](https://www.gsa.gov/jck) lobby.",
     ]
+
+
+def test_a_line_break_left_after_joining_wrapped_lines_ends_a_sentence(tmp_path):
+    from retrieval import split_sentences
+    from retrieval.loaders import load_document
+
+    path = tmp_path / "roles.md"
+    path.write_text("---\ntitle: Roles\n---\n## Account managers\n\nAccount managers handle:\n\n"
+                    "Developing travel estimates and obtaining approvals\n\nMaintaining partner relationships\n\n"
+                    "[Next to Complete your profile >](https://example.gov/next)\n\n"
+                    "A travel card will help you pay for lodging and\ntaxis while on your trip.\n")
+    chunks = split_document(load_document(path, tmp_path), ChunkSettings())
+    assert len(chunks) == 1  # the header splitter joins the section's lines, blank ones dropped
+    assert split_sentences(chunks[0].text) == [
+        "Account managers handle: Developing travel estimates and obtaining approvals",
+        "Maintaining partner relationships",
+        "[Next to Complete your profile >](https://example.gov/next)",
+        "A travel card will help you pay for lodging and taxis while on your trip.",
+    ]

@@ -162,3 +162,11 @@ def test_lines_wrapped_mid_sentence_are_joined_and_real_breaks_kept():
     assert "Keep receipts for:\nlodging and airfare.\nEvery night must be booked in Concur.\n1. First step\n2. Second step" in text
     assert "```\nrun this\nand this\n```" in text and "Monday — Hours: 5." in text
     assert "出差期间的住宿费用可以报销。" in text
+
+
+def test_a_slack_channel_or_a_semicolon_at_a_line_break_does_not_keep_the_break():
+    text = clean_markdown("When you are done, let us know in the\n#acquisitions channel and check with your lead;\n"
+                          "they will tell you what can be shared.\n\n# Heading\n\nText.\n")
+    assert ("When you are done, let us know in the #acquisitions channel and check with your lead; they will tell you "
+            "what can be shared.\n") in text
+    assert "\n# Heading\n" in text
