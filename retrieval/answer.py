@@ -23,7 +23,6 @@ from .errors import GeneratorUnavailable
 from .followup import AnswerContext, Resolved, has_pronoun, lean_on, resolve
 from .generator import Generator
 from .guard import split_injection
-from .markup import link_labels
 from .reader import Reader, answerability, load_reader
 from .reading import (Sentence, SentenceVectors, answer_signals, condition_first, lead_and_support, prerank, read,
                       sentences_of, statement_first)
@@ -251,7 +250,7 @@ class AnswerChain:
             answer = self._abstain(hits, notes)
             answer.timings_ms = timings
             return answer
-        probabilities = self.feature_reader.score(resolved.question, [link_labels(s.text) for s in sentences])
+        probabilities = self.feature_reader.score(resolved.question, [s.plain for s in sentences])
         for sentence, p in zip(sentences, probabilities):
             sentence.probability = float(p)
         ranked = sorted(sentences, key=lambda s: -(s.probability or 0.0))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from .followup import AnswerContext
-from .markup import link_labels
 from .reader import Reader, reader_input
 from .reading import Sentence
 from .search import tokenize
@@ -107,7 +106,7 @@ def plainer(ordered: list[Sentence], context: AnswerContext, reader: Reader | No
     if not ordered:
         return []
     if reader is not None:
-        scores = reader.score(context.question, [reader_input(s.heading, link_labels(s.text)) for s in ordered])
+        scores = reader.score(context.question, [reader_input(s.heading, s.plain) for s in ordered])
     else:
         terms = set(tokenize(context.question))
         scores = [len(terms & set(tokenize(s.text))) / max(1, len(terms)) for s in ordered]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -43,6 +44,12 @@ class Sentence:
     def heading(self) -> str:
         chunk = self.hit.chunk
         return chunk.section.split(" > ")[-1] if chunk.section else chunk.title
+
+    @cached_property
+    def plain(self) -> str:
+        """The sentence as the readers and the sentence embedding read it: links as their labels (an address can
+        fill the reader's 64 tokens before the sentence says what it says). Quotes keep `text`."""
+        return link_labels(self.text)
 
 
 def sentences_of(hits: list[Hit]) -> list[Sentence]:
@@ -117,7 +124,7 @@ def prerank(question: str, sentences: list[Sentence], vectors_of: SentenceVector
         return []
     if query_vector is None:
         query_vector = vectors_of.embedder.embed([question])[0]
-    vectors = vectors_of([s.text for s in sentences])
+    vectors = vectors_of([s.plain for s in sentences])
     sims = vectors @ query_vector
     q_terms = set(tokenize(question))
     for sentence, sim in zip(sentences, sims):
@@ -153,13 +160,12 @@ def statement_first(ranked: list[Sentence]) -> list[Sentence]:
 
 
 def as_read(question: str, sentences: list[Sentence], acronyms: dict[str, str] | None) -> list[str]:
-    """The sentences' text as the reader gets it: links as their labels (an address can fill the reader's 64
-    tokens before the sentence says what it says), and acronyms the question spells out in words, spelled out."""
-    texts = [link_labels(s.text) for s in sentences]
+    """The sentences as the reader gets them (`Sentence.plain`), with acronyms the question spells out in words
+    spelled out too."""
     if not acronyms:
-        return texts
+        return [s.plain for s in sentences]
     words = words_of(question)
-    return [spell_out(text, words, acronyms) for text in texts]
+    return [spell_out(s.plain, words, acronyms) for s in sentences]
 
 
 def condition_first(condition: str, ranked: list[Sentence], reader: Reader | None, margin: float,

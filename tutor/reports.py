@@ -17,9 +17,8 @@ from messages import Reply
 
 from .outcome import Outcome
 from .parts import Parts
-from .wording import skill_name
 from .unsaved import STORE_ERRORS
-from .wording import Words
+from .wording import Words, skill_name
 
 log = logging.getLogger(__name__)
 
